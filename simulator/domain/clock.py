@@ -1,0 +1,85 @@
+"""The virtual clock every rule reads "now" from, and the ISO 8601 texts the wire uses.
+
+A frozen clock makes tests and scenarios exact; a ticking clock follows wall time for ``mtdsim serve``. Either can be
+set or advanced, so a 14-day scenario runs in milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+from simulator.errors import ConfigError
+
+__all__ = ["GRAPH_NEVER", "VirtualClock", "format_datetime", "parse_datetime", "parse_duration"]
+
+# Graph shows a never-set DateTimeOffset as this value (seen on connectors that never sent a heartbeat).
+GRAPH_NEVER = "0001-01-01T00:00:00Z"
+
+_DURATION = re.compile(
+    r"^(?P<sign>-)?P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+class VirtualClock:
+    """Now, as the mock sees it: frozen (tests) or ticking with wall time (serve), plus explicit jumps."""
+
+    def __init__(self, start: datetime | None = None, *, ticking: bool = False) -> None:
+        self._base = _as_utc(start) if start is not None else datetime.now(UTC)
+        self._ticking = ticking
+        self._wall_base = time.monotonic()
+
+    @property
+    def ticking(self) -> bool:
+        return self._ticking
+
+    def now(self) -> datetime:
+        if not self._ticking:
+            return self._base
+        return self._base + timedelta(seconds=time.monotonic() - self._wall_base)
+
+    def set(self, when: datetime) -> None:
+        self._base = _as_utc(when)
+        self._wall_base = time.monotonic()
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.set(self.now() + delta)
+        return self.now()
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse an ISO 8601 duration such as ``P14D``, ``PT5M`` or ``P1DT2H30M5.5S`` (no years or months)."""
+    match = _DURATION.match(text)
+    if match is None or text in ("P", "-P") or text.endswith("T"):
+        raise ConfigError(f"not an ISO 8601 duration (like P14D or PT5M): {text!r}")
+    parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
+    delta = timedelta(**parts)
+    return -delta if match["sign"] else delta
+
+
+def format_datetime(when: datetime) -> str:
+    """Graph's UTC text form: seconds precision with ``Z``, fractional seconds only when present."""
+    when = _as_utc(when)
+    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    if when.microsecond:
+        text += f".{when.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an RFC 3339 date-time (``Z`` or an offset) into an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"not an RFC 3339 date-time: {text!r}") from exc
+    if parsed.tzinfo is None:
+        raise ConfigError(f"date-time needs a time zone (Z or +hh:mm): {text!r}")
+    return parsed.astimezone(UTC)
+
+
+def _as_utc(when: datetime) -> datetime:
+    if when.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+    return when.astimezone(UTC)

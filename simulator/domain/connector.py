@@ -1,0 +1,150 @@
+"""The Mobile Threat Defense connector: every Graph property, and how partnerState follows from it.
+
+Each setting is a snake_case field whose metadata names the Graph property and the API version that has it, so the
+Graph view, PATCH handling and the contracts share one list. Field order is Graph's (the beta create example).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from simulator.domain.clock import GRAPH_NEVER, format_datetime
+from simulator.domain.enums import MobileThreatPartnerTenantState as State
+from simulator.domain.enums import Platform
+from simulator.errors import InvalidRequest
+
+__all__ = [
+    "ApiVersion",
+    "Condition",
+    "Connector",
+    "apply_connector_patch",
+    "connector_to_graph",
+    "graph_property_names",
+    "is_unresponsive",
+    "partner_state",
+]
+
+ApiVersion = Literal["v1.0", "beta"]
+Condition = Literal["unavailable", "error"]
+DEFAULT_UNRESPONSIVE_DAYS = 7  # what a live v1.0 capture shows for a fresh connector
+
+
+def _prop(graph: str, api: ApiVersion = "v1.0", default: Any = False) -> Any:
+    return field(default=default, metadata={"graph": graph, "api": api})
+
+
+@dataclass(frozen=True, slots=True)
+class Connector:
+    id: str
+    android_mam_enabled: bool = _prop("androidMobileApplicationManagementEnabled")
+    ios_mam_enabled: bool = _prop("iosMobileApplicationManagementEnabled")
+    windows_mam_enabled: bool = _prop("windowsMobileApplicationManagementEnabled", "beta")
+    android_enabled: bool = _prop("androidEnabled")
+    ios_enabled: bool = _prop("iosEnabled")
+    windows_enabled: bool = _prop("windowsEnabled")
+    mac_enabled: bool = _prop("macEnabled", "beta")
+    android_blocked_on_missing_data: bool = _prop("androidDeviceBlockedOnMissingPartnerData")
+    ios_blocked_on_missing_data: bool = _prop("iosDeviceBlockedOnMissingPartnerData")
+    windows_blocked_on_missing_data: bool = _prop("windowsDeviceBlockedOnMissingPartnerData")
+    mac_blocked_on_missing_data: bool = _prop("macDeviceBlockedOnMissingPartnerData", "beta")
+    unsupported_os_blocked: bool = _prop("partnerUnsupportedOsVersionBlocked")
+    unresponsive_days: int = _prop("partnerUnresponsivenessThresholdInDays", default=DEFAULT_UNRESPONSIVE_DAYS)
+    allow_ios_app_metadata: bool = _prop("allowPartnerToCollectIOSApplicationMetadata")
+    allow_ios_personal_app_metadata: bool = _prop("allowPartnerToCollectIOSPersonalApplicationMetadata")
+    defender_attach_enabled: bool = _prop("microsoftDefenderForEndpointAttachEnabled")
+    allow_ios_certificate_metadata: bool = _prop("allowPartnerToCollectIosCertificateMetadata", "beta")
+    allow_ios_personal_certificate_metadata: bool = _prop("allowPartnerToCollectIosPersonalCertificateMetadata", "beta")
+    last_heartbeat: datetime | None = None
+    condition: Condition | None = None
+
+    def enabled_for(self, platform: Platform) -> bool:
+        return self.android_enabled if platform is Platform.android else self.ios_enabled
+
+    def blocks_on_missing_data(self, platform: Platform) -> bool:
+        if platform is Platform.android:
+            return self.android_blocked_on_missing_data
+        return self.ios_blocked_on_missing_data
+
+    @property
+    def any_platform_enabled(self) -> bool:
+        """Any compliance or app-protection platform toggle (the "Enabled" status needs one, modelled)."""
+        return any(getattr(self, name) for name in _PLATFORM_TOGGLES)
+
+
+def _settings() -> Iterator[dataclasses.Field[Any]]:
+    return (f for f in dataclasses.fields(Connector) if "graph" in f.metadata)
+
+
+_PLATFORM_TOGGLES = (
+    "android_enabled",
+    "ios_enabled",
+    "windows_enabled",
+    "mac_enabled",
+    "android_mam_enabled",
+    "ios_mam_enabled",
+    "windows_mam_enabled",
+)
+_BY_GRAPH_NAME: Mapping[str, dataclasses.Field[Any]] = {f.metadata["graph"]: f for f in _settings()}
+_READ_ONLY = ("lastHeartbeatDateTime", "partnerState")
+
+
+def graph_property_names(api: ApiVersion) -> tuple[str, ...]:
+    """The connector's Graph properties for ``api``, in Graph's order, read-only ones first."""
+    names = [name for name, f in _BY_GRAPH_NAME.items() if api == "beta" or f.metadata["api"] == "v1.0"]
+    return (*_READ_ONLY, *names)
+
+
+def is_unresponsive(connector: Connector, now: datetime) -> bool:
+    """No heartbeat for *more than* the threshold: exactly N days is still responsive."""
+    if connector.last_heartbeat is None:
+        return False
+    return now - connector.last_heartbeat > timedelta(days=connector.unresponsive_days)
+
+
+def partner_state(connector: Connector, now: datetime) -> State:
+    """DESIGN 4.1: a control-API condition wins, then notSetUp, unresponsive, enabled, available."""
+    if connector.condition is not None:
+        return State(connector.condition)
+    if connector.last_heartbeat is None:
+        return State.notSetUp
+    if is_unresponsive(connector, now):
+        return State.unresponsive
+    return State.enabled if connector.any_platform_enabled else State.available
+
+
+def connector_to_graph(connector: Connector, now: datetime, api: ApiVersion) -> dict[str, Any]:
+    body: dict[str, Any] = {"@odata.type": "#microsoft.graph.mobileThreatDefenseConnector", "id": connector.id}
+    heartbeat = connector.last_heartbeat
+    body["lastHeartbeatDateTime"] = format_datetime(heartbeat) if heartbeat else GRAPH_NEVER
+    body["partnerState"] = partner_state(connector, now).value
+    for name in graph_property_names(api)[len(_READ_ONLY) :]:
+        body[name] = getattr(connector, _BY_GRAPH_NAME[name].name)
+    return body
+
+
+def apply_connector_patch(connector: Connector, patch: Mapping[str, Any], api: ApiVersion = "beta") -> Connector:
+    """Apply a Graph body (camelCase keys). Read-only properties are ignored, as Graph's own examples send them."""
+    changes: dict[str, Any] = {}
+    allowed = graph_property_names(api)
+    for name, value in patch.items():
+        if name in _READ_ONLY or name in ("@odata.type", "id"):
+            continue
+        if name not in allowed:
+            raise InvalidRequest(
+                "invalidRequest", f"unknown property {name!r} for the {api} connector", target=f"/{name}"
+            )
+        f = _BY_GRAPH_NAME[name]
+        _check_type(name, value, int if f.name == "unresponsive_days" else bool)
+        changes[f.name] = value
+    return dataclasses.replace(connector, **changes)
+
+
+def _check_type(name: str, value: Any, kind: type) -> None:
+    wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+    if wrong or (kind is int and not 0 <= value <= 2_147_483_647):
+        expected = "a non-negative Int32" if kind is int else "a Boolean"
+        raise InvalidRequest("invalidRequest", f"{name} must be {expected}", target=f"/{name}")

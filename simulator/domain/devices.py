@@ -1,0 +1,118 @@
+"""Enrolled devices, their installed iOS apps, and the threat reports partners send about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from simulator.domain.clock import format_datetime
+from simulator.domain.enums import (
+    DeviceRegistrationState,
+    ManagedDeviceOwnerType,
+    ManagedDevicePartnerReportedHealthState,
+    Platform,
+)
+
+__all__ = ["EnrolledDevice", "InstalledApp", "ThreatReport"]
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledApp:
+    """One entry of an iOS device's installed-application list, as App Sync hands it to partners (modelled names)."""
+
+    bundle_id: str
+    name: str
+    version: str
+    short_version: str
+    bundle_size: int = 0
+    dynamic_size: int = 0
+    is_managed: bool = False
+    is_ad_hoc_code_signed: bool = False
+    is_app_store_vendable: bool = True
+    is_beta_app: bool = False
+    is_device_based_vpp: bool = False
+    is_validated: bool = True
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "bundleId": self.bundle_id,
+            "version": self.version,
+            "shortVersion": self.short_version,
+            "name": self.name,
+            "bundleSize": self.bundle_size,
+            "dynamicSize": self.dynamic_size,
+            "isAdHocCodeSigned": self.is_ad_hoc_code_signed,
+            "isAppStoreVendable": self.is_app_store_vendable,
+            "isBetaApp": self.is_beta_app,
+            "isDeviceBasedVpp": self.is_device_based_vpp,
+            "isValidated": self.is_validated,
+            "isManaged": self.is_managed,
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> InstalledApp:
+        return cls(
+            bundle_id=data["bundleId"],
+            name=data.get("name", data["bundleId"]),
+            version=data.get("version", "1.0"),
+            short_version=data.get("shortVersion", data.get("version", "1.0")),
+            bundle_size=data.get("bundleSize", 0),
+            dynamic_size=data.get("dynamicSize", 0),
+            is_managed=data.get("isManaged", False),
+            is_ad_hoc_code_signed=data.get("isAdHocCodeSigned", False),
+            is_app_store_vendable=data.get("isAppStoreVendable", True),
+            is_beta_app=data.get("isBetaApp", False),
+            is_device_based_vpp=data.get("isDeviceBasedVpp", False),
+            is_validated=data.get("isValidated", True),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolledDevice:
+    """A device enrolled in Intune. ``azure_ad_device_id`` is the key partners use (app config MDMDeviceID)."""
+
+    id: str
+    azure_ad_device_id: str
+    platform: Platform
+    os_version: str
+    enrolled_at: datetime
+    owner_type: ManagedDeviceOwnerType = ManagedDeviceOwnerType.company
+    registration_state: DeviceRegistrationState = DeviceRegistrationState.registered
+    user_principal_name: str = ""
+    device_name: str = ""
+    manufacturer: str = ""
+    model: str = ""
+    apps: tuple[InstalledApp, ...] = ()
+
+    @property
+    def registered(self) -> bool:
+        """The classic CA rule: only Azure AD registered devices have an id partners can report against."""
+        return self.registration_state is DeviceRegistrationState.registered
+
+    def to_partner_wire(self) -> dict[str, Any]:
+        return {
+            "azureADDeviceId": self.azure_ad_device_id,
+            "platform": self.platform.value,
+            "osVersion": self.os_version,
+            "ownerType": self.owner_type.value,
+            "userPrincipalName": self.user_principal_name,
+            "deviceRegistrationState": self.registration_state.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ThreatReport:
+    """The newest accepted report from one connector about one device."""
+
+    connector_id: str
+    azure_ad_device_id: str
+    platform: Platform
+    os_version: str
+    threat_state: ManagedDevicePartnerReportedHealthState
+    reported_at: datetime
+    received_at: datetime
+    threat_count: int = 0
+
+    def describe(self) -> str:
+        return f"{self.threat_state.value} reported {format_datetime(self.reported_at)}"

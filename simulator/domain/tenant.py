@@ -1,0 +1,261 @@
+"""One Intune tenant's MTD state and the rules that accept or refuse what partners and admins send.
+
+The service is a thin layer over this class: it authenticates, parses and validates, then calls one method here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from simulator.domain.catalog import CATALOG, Partner
+from simulator.domain.compliance import ComplianceResult, evaluate_compliance
+from simulator.domain.connector import ApiVersion, Condition, Connector, apply_connector_patch, partner_state
+from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
+from simulator.domain.enums import ManagedDeviceOwnerType, Platform, RejectionCode
+from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
+from simulator.domain.enums import MobileThreatPartnerTenantState as State
+from simulator.domain.policies import ClassicPolicy, CompliancePolicy
+from simulator.errors import Conflict, Forbidden, InvalidRequest, NotFound
+
+__all__ = ["MAX_CLOCK_SKEW", "ReportInput", "ReportOutcome", "Tenant"]
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+_BLOCKED_STATES = frozenset({State.notSetUp, State.unavailable})
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    """One threat report as the partner sent it (already contract-valid)."""
+
+    azure_ad_device_id: str
+    platform: Platform
+    os_version: str
+    threat_state: Health
+    reported_at: datetime
+    threat_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    accepted: bool
+    code: RejectionCode | None = None
+    message: str = ""
+    duplicate: bool = False
+
+
+class Tenant:
+    """A tenant: its connectors, enrolled devices, newest report per (connector, device), policies."""
+
+    def __init__(self, tenant_id: str, display_name: str = "", partners: Iterable[Partner] = ()) -> None:
+        self.id = tenant_id
+        self.display_name = display_name or tenant_id
+        self.partners: dict[str, Partner] = {p.connector_id: p for p in (*CATALOG.values(), *partners)}
+        self.connectors: dict[str, Connector] = {}
+        self.devices: dict[str, EnrolledDevice] = {}
+        self.devices_by_id: dict[str, EnrolledDevice] = {}
+        self.reports: dict[tuple[str, str], ThreatReport] = {}
+        self.policies: dict[str, CompliancePolicy] = {}
+        self.classic_policies: dict[str, ClassicPolicy] = {}
+
+    # -- connectors (admin side) --------------------------------------------------------------------------------
+
+    def connector(self, connector_id: str) -> Connector:
+        try:
+            return self.connectors[connector_id]
+        except KeyError:
+            raise NotFound("itemNotFound", f"no mobileThreatDefenseConnector {connector_id!r} in this tenant") from None
+
+    def create_connector(
+        self, connector_id: str, settings: Mapping[str, Any], now: datetime, api: ApiVersion = "beta"
+    ) -> Connector:
+        if connector_id in self.connectors:
+            raise Conflict("nameAlreadyExists", f"connector {connector_id!r} exists already; PATCH it instead")
+        if connector_id not in self.partners:
+            raise InvalidRequest(
+                "invalidRequest", f"{connector_id!r} is not the connector id of a known MTD partner", target="/id"
+            )
+        connector = apply_connector_patch(Connector(id=connector_id), settings, api)
+        return self._store_connector(connector, now)
+
+    def update_connector(
+        self, connector_id: str, patch: Mapping[str, Any], now: datetime, api: ApiVersion = "beta"
+    ) -> Connector:
+        return self._store_connector(apply_connector_patch(self.connector(connector_id), patch, api), now)
+
+    def delete_connector(self, connector_id: str) -> None:
+        """Deleting the connection also removes its classic policy and the partner's reports."""
+        self.connector(connector_id)
+        del self.connectors[connector_id]
+        self.classic_policies = {k: p for k, p in self.classic_policies.items() if p.connector_id != connector_id}
+        self.reports = {k: r for k, r in self.reports.items() if k[0] != connector_id}
+
+    def set_condition(self, connector_id: str, condition: Condition | None) -> Connector:
+        connector = dataclasses.replace(self.connector(connector_id), condition=condition)
+        self.connectors[connector_id] = connector
+        return connector
+
+    def _store_connector(self, connector: Connector, now: datetime) -> Connector:
+        self.connectors[connector.id] = connector
+        if (connector.android_enabled or connector.ios_enabled) and not self._has_classic_policy(connector.id):
+            partner = self.partners[connector.id]
+            policy = ClassicPolicy(str(uuid.uuid4()), connector.id, partner.display_name, now)
+            self.classic_policies[policy.id] = policy
+        return connector
+
+    def _has_classic_policy(self, connector_id: str) -> bool:
+        return any(p.connector_id == connector_id for p in self.classic_policies.values())
+
+    # -- partner channel ----------------------------------------------------------------------------------------
+
+    def partner_connector(self, connector_id: str) -> Connector:
+        """The connector a partner app belongs to; 403 until the admin has created it (modelled)."""
+        connector = self.connectors.get(connector_id)
+        if connector is None:
+            raise Forbidden(
+                "connectorNotConfigured",
+                "the tenant admin has not added this partner's Mobile Threat Defense connector",
+            )
+        return connector
+
+    def heartbeat(self, connector_id: str, now: datetime) -> Connector:
+        connector = dataclasses.replace(self.partner_connector(connector_id), last_heartbeat=now)
+        self.connectors[connector_id] = connector
+        return connector
+
+    def partner_devices(self, connector_id: str, platform: Platform | None = None) -> list[EnrolledDevice]:
+        self.partner_connector(connector_id)
+        return [d for d in self.devices.values() if platform is None or d.platform is platform]
+
+    def apply_reports(self, connector_id: str, reports: Sequence[ReportInput], now: datetime) -> list[ReportOutcome]:
+        connector = self.partner_connector(connector_id)
+        state = partner_state(connector, now)
+        if state in _BLOCKED_STATES:
+            refused = ReportOutcome(
+                False, RejectionCode.connectorNotActive, f"partnerState is {state.value}: Intune blocks threat messages"
+            )
+            return [refused] * len(reports)
+        latest_allowed = now + MAX_CLOCK_SKEW
+        return [self._apply_one(connector, report, now, latest_allowed) for report in reports]
+
+    def _apply_one(
+        self, connector: Connector, report: ReportInput, now: datetime, latest_allowed: datetime
+    ) -> ReportOutcome:
+        device = self.devices.get(report.azure_ad_device_id)
+        rejection = _rejection(connector, device, report, latest_allowed)
+        if rejection is not None:
+            return rejection
+        key = (connector.id, report.azure_ad_device_id)
+        stored = self.reports.get(key)
+        if stored is not None and report.reported_at <= stored.reported_at:
+            if report.reported_at == stored.reported_at and report.threat_state is stored.threat_state:
+                return ReportOutcome(True, duplicate=True)
+            return ReportOutcome(
+                False, RejectionCode.staleReport, f"not newer than the stored report ({stored.describe()}); ignored"
+            )
+        self.reports[key] = ThreatReport(
+            connector.id,
+            report.azure_ad_device_id,
+            report.platform,
+            report.os_version,
+            report.threat_state,
+            report.reported_at,
+            now,
+            report.threat_count,
+        )
+        return ReportOutcome(True)
+
+    def app_sync(self, connector_id: str, azure_ad_device_id: str, now: datetime) -> tuple[InstalledApp, ...]:
+        connector = self.partner_connector(connector_id)
+        state = partner_state(connector, now)
+        if state in _BLOCKED_STATES:
+            raise Forbidden("connectorNotActive", f"partnerState is {state.value}: Intune blocks App Sync requests")
+        if not connector.allow_ios_app_metadata:
+            raise Forbidden("appSyncDisabled", "the admin has not enabled App Sync for iOS devices on this connector")
+        device = self.devices.get(azure_ad_device_id)
+        if device is None:
+            raise NotFound("deviceNotFound", f"no enrolled device with azureADDeviceId {azure_ad_device_id}")
+        if device.platform is not Platform.ios:
+            raise InvalidRequest("platformNotSupported", "App Sync is available for iOS/iPadOS devices only")
+        if device.owner_type is ManagedDeviceOwnerType.personal and not connector.allow_ios_personal_app_metadata:
+            return tuple(app for app in device.apps if app.is_managed)
+        return device.apps
+
+    # -- devices, policies, compliance -------------------------------------------------------------------------
+
+    def enroll(self, device: EnrolledDevice) -> EnrolledDevice:
+        if device.azure_ad_device_id in self.devices or device.id in self.devices_by_id:
+            raise Conflict("nameAlreadyExists", f"device {device.azure_ad_device_id} is enrolled already")
+        self.devices[device.azure_ad_device_id] = device
+        self.devices_by_id[device.id] = device
+        return device
+
+    def device(self, azure_ad_device_id: str) -> EnrolledDevice:
+        try:
+            return self.devices[azure_ad_device_id]
+        except KeyError:
+            raise NotFound("itemNotFound", f"no managed device with azureADDeviceId {azure_ad_device_id}") from None
+
+    def compliance(self, azure_ad_device_id: str, now: datetime) -> ComplianceResult:
+        device = self.device(azure_ad_device_id)
+        reports = {cid: r for cid in self.connectors if (r := self.reports.get((cid, device.azure_ad_device_id)))}
+        return evaluate_compliance(
+            device, self.policies.values(), self.connectors.values(), reports, self.partners, now
+        )
+
+    def newest_report(self, azure_ad_device_id: str) -> ThreatReport | None:
+        """The newest report any current connector sent about the device (Graph's partnerReportedThreatState)."""
+        found = (self.reports.get((cid, azure_ad_device_id)) for cid in self.connectors)
+        return max((r for r in found if r), key=lambda r: r.reported_at, default=None)
+
+    def add_policy(self, policy: CompliancePolicy) -> CompliancePolicy:
+        if policy.id in self.policies:
+            raise Conflict("nameAlreadyExists", f"compliance policy {policy.id} exists already")
+        self.policies[policy.id] = policy
+        return policy
+
+    def policy(self, policy_id: str) -> CompliancePolicy:
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            raise NotFound("itemNotFound", f"no deviceCompliancePolicy {policy_id!r} in this tenant") from None
+
+    def classic_policy(self, policy_id: str) -> ClassicPolicy:
+        try:
+            return self.classic_policies[policy_id]
+        except KeyError:
+            raise NotFound("itemNotFound", f"no classic policy {policy_id!r} in this tenant") from None
+
+
+def _rejection(
+    connector: Connector, device: EnrolledDevice | None, report: ReportInput, latest_allowed: datetime
+) -> ReportOutcome | None:
+    """The per-report checks of DESIGN 3.2, in their documented order; None when the report may be stored."""
+    if device is None:
+        return ReportOutcome(
+            False, RejectionCode.deviceNotFound, f"no enrolled device with azureADDeviceId {report.azure_ad_device_id}"
+        )
+    if not device.registered:
+        return ReportOutcome(
+            False,
+            RejectionCode.deviceNotRegistered,
+            f"device is {device.registration_state.value} in Azure AD: it has no device id "
+            "partners may report against (classic CA rule)",
+        )
+    if report.platform is not device.platform:
+        return ReportOutcome(
+            False,
+            RejectionCode.platformMismatch,
+            f"report says {report.platform.value} but the device is {device.platform.value}",
+        )
+    if not connector.enabled_for(report.platform):
+        return ReportOutcome(
+            False, RejectionCode.platformNotEnabled, f"the connector does not have {report.platform.value} enabled"
+        )
+    if report.reported_at > latest_allowed:
+        return ReportOutcome(False, RejectionCode.clockSkew, "reportedDateTime is more than 5 minutes in the future")
+    return None

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from simulator.domain.clock import VirtualClock, format_datetime, parse_datetime, parse_duration
+from simulator.domain.versions import parse_version, version_below
+from simulator.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [("4.1", "4.10"), ("15.6", "15.10"), ("9", "10"), ("4.2.2", "4.10"), ("15.6", "15.6.1"), ("8.0", "8.0.1")],
+)
+def test_os_versions_compare_numerically_per_part(older: str, newer: str) -> None:
+    assert version_below(older, newer)
+    assert not version_below(newer, older)
+
+
+def test_trailing_zero_parts_do_not_change_a_version() -> None:
+    assert parse_version("11") == parse_version("11.0") == parse_version("11.0.0")
+    assert not version_below("11", "11.0")
+
+
+def test_a_non_numeric_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a dotted numeric OS version"):
+        parse_version("15.beta")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P14D", timedelta(days=14)),
+        ("PT5M", timedelta(minutes=5)),
+        ("P1DT2H30M5.5S", timedelta(days=1, hours=2, minutes=30, seconds=5.5)),
+        ("P2W", timedelta(weeks=2)),
+        ("-PT1S", timedelta(seconds=-1)),
+    ],
+)
+def test_iso_durations_parse(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "P", "14D", "PT", "P1Y", "P1DT"])
+def test_malformed_durations_are_a_config_error(text: str) -> None:
+    with pytest.raises(ConfigError, match="ISO 8601 duration"):
+        parse_duration(text)
+
+
+def test_a_frozen_clock_only_moves_when_told() -> None:
+    start = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    clock = VirtualClock(start)
+    assert clock.now() == start
+    assert clock.advance(timedelta(days=14)) == start + timedelta(days=14)
+    clock.set(start)
+    assert clock.now() == start
+
+
+def test_a_ticking_clock_keeps_jumps_and_moves_forward() -> None:
+    start = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    clock = VirtualClock(start, ticking=True)
+    clock.advance(timedelta(days=1))
+    assert clock.now() >= start + timedelta(days=1)
+
+
+def test_naive_datetimes_are_refused_by_the_clock() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        VirtualClock(datetime(2026, 1, 1))
+
+
+def test_datetimes_format_like_graph() -> None:
+    assert format_datetime(datetime(2026, 11, 25, 10, tzinfo=UTC)) == "2026-11-25T10:00:00Z"
+    assert format_datetime(datetime(2026, 11, 25, 10, 0, 0, 250000, tzinfo=UTC)) == "2026-11-25T10:00:00.25Z"
+
+
+def test_datetimes_with_offsets_parse_to_utc() -> None:
+    assert parse_datetime("2026-11-25T11:00:00+01:00") == datetime(2026, 11, 25, 10, tzinfo=UTC)
+    assert parse_datetime("2026-11-25T10:00:00Z") == datetime(2026, 11, 25, 10, tzinfo=UTC)
+    with pytest.raises(ConfigError, match="time zone"):
+        parse_datetime("2026-11-25T10:00:00")
