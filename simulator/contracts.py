@@ -1,0 +1,251 @@
+"""The wire contracts: load ``contracts/*.schema.json`` once, validate fast, explain failures precisely.
+
+Two validators per contract: jsonschema-rs for the hot yes/no question (``is_valid``, about 0.5 us per threat
+report), built at load, and jsonschema for the explanation (``problems``), slower but giving every error with its
+JSON pointer. Formats (uuid, date-time, uri) are checked by both. Cross-file ``$ref``s resolve through a registry
+keyed by each file's ``$id``, so no network and no bundling are needed.
+
+jsonschema is imported and its validators built on the first ``problems`` call, not at load: importing it costs
+about a second (its format-nongpl extra builds an IRI grammar at import), which would break ``mtdsim serve``'s
+start-up budget. Load-time schema checking uses jsonschema-rs's copy of the 2020-12 meta-schema instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+import orjson
+
+from simulator.errors import ConfigError, ContractViolation, Problem
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+__all__ = ["ContractSet", "contracts_dir", "default_contracts"]
+
+_SUFFIX = ".schema.json"
+_NOT_MESSAGES = frozenset({"common"})  # $defs only: nothing on the wire validates against it
+
+
+def contracts_dir() -> Path:
+    """Where the contracts live: $MTDSIM_CONTRACTS, else the wheel's copy, else the checkout's contracts/."""
+    override = os.environ.get("MTDSIM_CONTRACTS")
+    if override:
+        return Path(override)
+    packaged = Path(__file__).resolve().parent / "_data" / "contracts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "contracts"
+
+
+class ContractSet:
+    """Every contract of one contracts directory, with validators built once."""
+
+    def __init__(self, root: Path, schemas: Mapping[str, dict[str, Any]]) -> None:
+        self.root = root
+        self._schemas = dict(schemas)
+        self.names: tuple[str, ...] = tuple(sorted(n for n in self._schemas if n not in _NOT_MESSAGES))
+        rs_registry = jsonschema_rs.Registry([(s["$id"], s) for s in self._schemas.values()])
+        self._detail: dict[str, Validator] = {}
+        self._fast = {
+            n: jsonschema_rs.validator_for(s, registry=rs_registry, validate_formats=True)
+            for n, s in self._schemas.items()
+        }
+        self._openapi: dict[str, Any] | None = None
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> ContractSet:
+        """Read and check every ``*.schema.json`` under ``root`` (default: ``contracts_dir()``)."""
+        root = contracts_dir() if root is None else Path(root)
+        files = sorted(root.glob(f"*{_SUFFIX}"))
+        if not files:
+            raise ConfigError("no *.schema.json contracts found", path=root)
+        return cls(root, {f.name.removesuffix(_SUFFIX): _read_schema(f) for f in files})
+
+    def schema(self, name: str) -> dict[str, Any]:
+        return self._schemas[self._known(name)]
+
+    def is_valid(self, name: str, instance: object) -> bool:
+        """Fast path (jsonschema-rs, formats on): True when ``instance`` meets contract ``name``."""
+        validator = self._fast.get(name)
+        if validator is None:
+            validator = self._fast[self._known(name)]
+        return bool(validator.is_valid(instance))
+
+    def problems(self, name: str, instance: object) -> list[Problem]:
+        """Every reason ``instance`` breaks contract ``name``, sorted by JSON pointer (empty when valid)."""
+        validator = self._detail_validator(self._known(name))
+        errors = validator.iter_errors(instance)  # type: ignore[arg-type]  # any JSON value, typed as object
+        found = {p for error in errors for p in _explain(error)}
+        return sorted(found, key=lambda p: (_pointer_key(p.pointer), p.keyword, p.message))
+
+    def validate(self, name: str, instance: object) -> None:
+        """Raise ``ContractViolation`` listing every problem when ``instance`` breaks contract ``name``."""
+        if not self.is_valid(name, instance):
+            raise ContractViolation(name, self.problems(name, instance) or [Problem("", "invalid", "")])
+
+    def openapi_document(self) -> dict[str, Any]:
+        """contracts/openapi.yaml with every schema inlined under components/schemas (serve it as-is)."""
+        if self._openapi is None:
+            self._openapi = _inline_openapi(self.root / "openapi.yaml", self._schemas)
+        return self._openapi
+
+    def _detail_validator(self, name: str) -> Validator:
+        if not self._detail:
+            import jsonschema
+            import referencing
+
+            registry: referencing.Registry[Any] = referencing.Registry().with_resources(
+                (s["$id"], referencing.Resource.from_contents(s)) for s in self._schemas.values()
+            )
+            cls, checker = jsonschema.Draft202012Validator, jsonschema.Draft202012Validator.FORMAT_CHECKER
+            self._detail = {n: cls(s, registry=registry, format_checker=checker) for n, s in self._schemas.items()}
+        return self._detail[name]
+
+    def _known(self, name: str) -> str:
+        if name in self._schemas:
+            return name
+        close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ConfigError(f"unknown contract {name!r}{hint} (known: {', '.join(self.names)})")
+
+
+@functools.cache
+def default_contracts() -> ContractSet:
+    """The contracts of ``contracts_dir()``, loaded once per process."""
+    return ContractSet.load()
+
+
+def _read_schema(path: Path) -> dict[str, Any]:
+    try:
+        schema = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read contract: {exc}", path=path) from exc
+    try:
+        jsonschema_rs.meta.validate(schema)
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as exc:
+        raise ConfigError(f"not a valid JSON Schema 2020-12: {exc}", path=path) from exc
+    if not isinstance(schema, dict) or "$id" not in schema:
+        raise ConfigError("a contract needs an $id", path=path)
+    return schema
+
+
+def _inline_openapi(path: Path, schemas: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """Load openapi.yaml and point its file $refs at inlined copies under components/schemas."""
+    import yaml  # only the service's /openapi.json needs it
+
+    try:
+        document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read the OpenAPI document: {exc}", path=path) from exc
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in schemas.items():
+        # $id/$schema would rebase the rewritten "#/components/..." refs inside each schema; drop them.
+        inlined = {k: v for k, v in schema.items() if k not in {"$id", "$schema"}}
+        components[name] = _rewrite_refs(inlined)
+    rewritten: dict[str, Any] = _rewrite_refs(document)
+    return rewritten
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _local_ref(v) if k == "$ref" and isinstance(v, str) else _rewrite_refs(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rewrite_refs(item) for item in node]
+    return node
+
+
+def _local_ref(ref: str) -> str:
+    """``mtd-connector-v1.0.schema.json#/$defs/x`` (any directory prefix) -> ``#/components/schemas/<name>/$defs/x``."""
+    target, _, fragment = ref.partition("#")
+    if not target.endswith(_SUFFIX):
+        return ref
+    name = target.rsplit("/", 1)[-1].removesuffix(_SUFFIX)
+    return f"#/components/schemas/{name}{fragment}"
+
+
+# -- turning jsonschema errors into Problems ---------------------------------------------------------------------
+
+
+def _explain(error: ValidationError) -> Iterator[Problem]:
+    """One or more Problems for one jsonschema error, each pointing at the offending member."""
+    keyword, where = str(error.validator), _pointer(error.absolute_path)
+    if keyword in {"oneOf", "anyOf"} and error.context:
+        for branch_error in _closest_branch(error.context):
+            yield from _explain(branch_error)
+    elif keyword == "additionalProperties" and isinstance(error.instance, dict) and isinstance(error.schema, dict):
+        for key in _unexpected(error.instance, error.schema):
+            allowed = list(error.schema.get("properties", {}))
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield Problem(f"{where}/{_escape(key)}", f"unexpected property {key!r}{hint}", keyword)
+    elif keyword == "required":
+        missing = _missing(error)
+        yield Problem(f"{where}/{_escape(missing)}", f"required property {missing!r} is missing", keyword)
+    elif keyword == "not" and isinstance(error.validator_value, dict) and "required" in error.validator_value:
+        for key in error.validator_value["required"]:
+            yield Problem(f"{where}/{_escape(key)}", f"property {key!r} is not allowed here", keyword)
+    else:
+        yield Problem(where, _message(keyword, error), keyword)
+
+
+def _closest_branch(errors: Iterable[ValidationError]) -> list[ValidationError]:
+    """The errors of the oneOf/anyOf branch the instance nearly matched: fewest errors, then the deepest ones.
+
+    Our oneOfs are discriminated by a single key or a ``const``; a wrong branch fails on that and more, the
+    intended branch only on what the user actually got wrong.
+    """
+    branches: dict[object, list[ValidationError]] = {}
+    for error in errors:
+        branches.setdefault(error.relative_schema_path[0], []).append(error)
+    return min(branches.values(), key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)))
+
+
+def _message(keyword: str, error: ValidationError) -> str:
+    value: Any = error.validator_value
+    if keyword == "enum":
+        return f"{error.instance!r} is not one of: {', '.join(map(_show, value))}"
+    if keyword == "const":
+        return f"{error.instance!r} must be {_show(value)}"
+    if keyword == "format":
+        return f"{error.instance!r} is not a valid {value}"
+    if keyword == "pattern":
+        return f"{error.instance!r} does not match {value}"
+    return error.message
+
+
+def _unexpected(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    known = schema.get("properties", {})
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+
+
+def _missing(error: ValidationError) -> str:
+    # jsonschema's message is "'name' is a required property"; the name is the repr of the missing key.
+    head = error.message.partition(" is a required property")[0]
+    return head[1:-1] if head[:1] in {"'", '"'} else head
+
+
+def _show(value: object) -> str:
+    return "null" if value is None else str(value)
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _pointer(path: Iterable[object]) -> str:
+    return "".join(f"/{_escape(str(part))}" for part in path)
+
+
+def _pointer_key(pointer: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort /reports/10 after /reports/9: numeric segments compare as numbers."""
+    return tuple((0, int(s)) if s.isdigit() else (1, s) for s in pointer.split("/")[1:])
