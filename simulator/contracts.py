@@ -150,22 +150,28 @@ def _inline_openapi(path: Path, schemas: Mapping[str, dict[str, Any]]) -> dict[s
     for name, schema in schemas.items():
         # $id/$schema would rebase the rewritten "#/components/..." refs inside each schema; drop them.
         inlined = {k: v for k, v in schema.items() if k not in {"$id", "$schema"}}
-        components[name] = _rewrite_refs(inlined)
-    rewritten: dict[str, Any] = _rewrite_refs(document)
+        components[name] = _rewrite_refs(inlined, name)
+    rewritten: dict[str, Any] = _rewrite_refs(document, None)
     return rewritten
 
 
-def _rewrite_refs(node: Any) -> Any:
+def _rewrite_refs(node: Any, owner: str | None) -> Any:
     if isinstance(node, dict):
-        return {k: _local_ref(v) if k == "$ref" and isinstance(v, str) else _rewrite_refs(v) for k, v in node.items()}
+        return {
+            k: _local_ref(v, owner) if k == "$ref" and isinstance(v, str) else _rewrite_refs(v, owner)
+            for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [_rewrite_refs(item) for item in node]
+        return [_rewrite_refs(item, owner) for item in node]
     return node
 
 
-def _local_ref(ref: str) -> str:
-    """``mtd-connector-v1.0.schema.json#/$defs/x`` (any directory prefix) -> ``#/components/schemas/<name>/$defs/x``."""
+def _local_ref(ref: str, owner: str | None) -> str:
+    """``x.schema.json#/$defs/y`` (any URI prefix) -> ``#/components/schemas/x/$defs/y``; ``#/$defs/y`` inside
+    schema ``owner`` -> ``#/components/schemas/owner/$defs/y``."""
     target, _, fragment = ref.partition("#")
+    if not target:
+        return f"#/components/schemas/{owner}{fragment}" if owner is not None else ref
     if not target.endswith(_SUFFIX):
         return ref
     name = target.rsplit("/", 1)[-1].removesuffix(_SUFFIX)
