@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 __all__ = [
-    "Conflict",
     "ConfigError",
+    "Conflict",
     "ContractViolation",
     "DomainError",
     "Forbidden",

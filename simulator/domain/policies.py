@@ -89,5 +89,4 @@ class ClassicPolicy:
             "state": "enabled",
             "createdDateTime": format_datetime(self.created_at),
             "mobileThreatDefenseConnectorId": self.connector_id,
-            "grantControls": {"operator": "AND", "builtInControls": ["requireDeviceRegistration"]},
         }

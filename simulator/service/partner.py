@@ -1,7 +1,135 @@
-"""Partner-channel routes (``/partner/v1/...``): placeholder until the partner-channel engineer writes them."""
+"""The partner channel (modelled, DESIGN 3.2): heartbeat, connector, device list, threat reports, App Sync.
+
+Every call is scoped by the partner token's tenant and connector; the rules live in ``simulator.domain.tenant``.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from aiohttp import web
 
+from simulator.domain.clock import parse_datetime
+from simulator.domain.connector import Connector, connector_to_graph
+from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
+from simulator.domain.enums import Platform
+from simulator.domain.tenant import ReportInput, ReportOutcome
+from simulator.errors import InvalidRequest
+from simulator.service.auth import require_partner
+from simulator.service.http import json_response, note_device, odata_page, read_json, read_optional_json
+from simulator.service.keys import STATE
+
+__all__ = ["routes"]
+
 routes = web.RouteTableDef()
+
+PARTNER_FIELDS = (
+    "id",
+    "partnerState",
+    "lastHeartbeatDateTime",
+    "androidEnabled",
+    "iosEnabled",
+    "androidDeviceBlockedOnMissingPartnerData",
+    "iosDeviceBlockedOnMissingPartnerData",
+    "allowPartnerToCollectIOSApplicationMetadata",
+    "allowPartnerToCollectIOSPersonalApplicationMetadata",
+    "partnerUnsupportedOsVersionBlocked",
+    "partnerUnresponsivenessThresholdInDays",
+)
+
+
+def partner_view(connector: Connector, now: datetime) -> dict[str, Any]:
+    """The connector as its partner may see it: state and the toggles that change what it should send."""
+    graph = connector_to_graph(connector, now, "v1.0")
+    return {name: graph[name] for name in PARTNER_FIELDS}
+
+
+@routes.post("/partner/v1/heartbeat", name="partner.heartbeat")
+async def heartbeat(request: web.Request) -> web.Response:
+    caller = require_partner(request)
+    await read_optional_json(request, "heartbeat-request")
+    state = request.app[STATE]
+    now = state.clock.now()
+    connector = caller.tenant.heartbeat(caller.connector_id, now)
+    state.traffic.heartbeats += 1
+    return json_response(request, partner_view(connector, now), contract="partner-connector")
+
+
+@routes.get("/partner/v1/connector", name="partner.connector")
+async def connector(request: web.Request) -> web.Response:
+    caller = require_partner(request)
+    now = request.app[STATE].clock.now()
+    view = partner_view(caller.tenant.partner_connector(caller.connector_id), now)
+    return json_response(request, view, contract="partner-connector")
+
+
+@routes.get("/partner/v1/devices", name="partner.devices")
+async def devices(request: web.Request) -> web.Response:
+    caller = require_partner(request)
+    platform = _platform_filter(request.query.get("platform"))
+    page, next_link = odata_page(request, caller.tenant.partner_devices(caller.connector_id, platform))
+    body: dict[str, Any] = {"value": [device.to_partner_wire() for device in page]}
+    if next_link:
+        body["@odata.nextLink"] = next_link
+    return json_response(request, body, contract="partner-device-list")
+
+
+@routes.post("/partner/v1/deviceThreatReports", name="partner.reports")
+async def threat_reports(request: web.Request) -> web.Response:
+    caller = require_partner(request)
+    body = await read_json(request, "threat-report-batch")
+    reports = [_report_input(report) for report in body["reports"]]
+    state = request.app[STATE]
+    outcomes = caller.tenant.apply_reports(caller.connector_id, reports, state.clock.now())
+    state.traffic.count_reports(outcomes)
+    if len(reports) == 1:
+        note_device(request, reports[0].azure_ad_device_id)
+    results = [
+        _result(index, report, outcome) for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
+    ]
+    rejected = sum(1 for outcome in outcomes if not outcome.accepted)
+    answer = {"results": results, "acceptedCount": len(results) - rejected, "rejectedCount": rejected}
+    return json_response(request, answer, contract="threat-report-results")
+
+
+@routes.get("/partner/v1/devices/{azureADDeviceId}/apps", name="partner.appSync")
+async def app_sync(request: web.Request) -> web.Response:
+    caller = require_partner(request)
+    device_id = request.match_info["azureADDeviceId"]
+    note_device(request, device_id)
+    state = request.app[STATE]
+    state.traffic.app_sync_calls += 1
+    apps = caller.tenant.app_sync(caller.connector_id, device_id, state.clock.now())
+    body = {"azureADDeviceId": device_id, "value": [app.to_wire() for app in apps]}
+    return json_response(request, body, contract="app-sync-response")
+
+
+def _platform_filter(raw: str | None) -> Platform | None:
+    if raw is None:
+        return None
+    try:
+        return Platform(raw)
+    except ValueError:
+        raise InvalidRequest("invalidRequest", "platform must be 'android' or 'ios'", target="platform") from None
+
+
+def _report_input(report: dict[str, Any]) -> ReportInput:
+    # The batch already passed its contract, so enums and date-times are known to be valid here.
+    return ReportInput(
+        report["azureADDeviceId"],
+        Platform(report["platform"]),
+        report["osVersion"],
+        Health(report["threatState"]),
+        parse_datetime(report["reportedDateTime"]),
+        len(report.get("threats", ())),
+    )
+
+
+def _result(index: int, report: ReportInput, outcome: ReportOutcome) -> dict[str, Any]:
+    result: dict[str, Any] = {"index": index, "azureADDeviceId": report.azure_ad_device_id}
+    if outcome.code is None:
+        result["status"] = "accepted"
+    else:
+        result.update(status="rejected", code=outcome.code.value, message=outcome.message)
+    return result

@@ -1,0 +1,49 @@
+"""Counters of what partners sent: the numbers a load test checks the mock against."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.domain.tenant import ReportOutcome
+
+__all__ = ["TrafficCounters"]
+
+
+@dataclass(slots=True)
+class TrafficCounters:
+    """``reports_accepted`` counts each report once: an idempotent resend is a duplicate, not a new acceptance."""
+
+    heartbeats: int = 0
+    report_batches: int = 0
+    reports_accepted: int = 0
+    reports_duplicate: int = 0
+    reports_rejected: Counter[str] = field(default_factory=Counter)
+    app_sync_calls: int = 0
+
+    def count_reports(self, outcomes: Iterable[ReportOutcome]) -> None:
+        self.report_batches += 1
+        for outcome in outcomes:
+            if outcome.code is not None:
+                self.reports_rejected[outcome.code.value] += 1
+            elif outcome.duplicate:
+                self.reports_duplicate += 1
+            else:
+                self.reports_accepted += 1
+
+    def clear(self) -> None:
+        self.heartbeats = self.report_batches = self.reports_accepted = 0
+        self.reports_duplicate = self.app_sync_calls = 0
+        self.reports_rejected.clear()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "heartbeats": self.heartbeats,
+            "reportBatches": self.report_batches,
+            "reportsAccepted": self.reports_accepted,
+            "reportsDuplicate": self.reports_duplicate,
+            "reportsRejected": dict(self.reports_rejected),
+            "appSyncCalls": self.app_sync_calls,
+        }
