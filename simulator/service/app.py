@@ -1,0 +1,52 @@
+"""``create_app(settings)``: the mock Intune service as an aiohttp application (no I/O until it starts)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from simulator.contracts import ContractSet, default_contracts
+from simulator.service import auth, control, control_ops, graph, partner
+from simulator.service.faulting import fault_middleware
+from simulator.service.http import json_response
+from simulator.service.keys import CONTRACTS, SETTINGS, STATE
+from simulator.service.middleware import context_middleware
+from simulator.service.settings import Settings
+from simulator.service.state import ServiceState
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> web.Application:
+    """Wire settings, middlewares and routes; state is built in ``cleanup_ctx`` when the app starts.
+
+    ``contracts`` defaults to the contracts shipped with mtdsim, loaded once per process.
+    """
+    app = web.Application(
+        middlewares=[context_middleware, fault_middleware],
+        client_max_size=settings.max_body_size,
+        handler_args={"max_field_size": 16384},
+    )
+    app[SETTINGS] = settings
+    if contracts is not None:
+        app[CONTRACTS] = contracts
+    app.cleanup_ctx.append(_service_state)
+    app.add_routes(auth.routes)
+    app.add_routes(control.routes)
+    app.add_routes(control_ops.routes)
+    app.add_routes(partner.routes)
+    app.add_routes(graph.routes)
+    app.router.add_get("/openapi.json", _openapi, name="openapi")
+    return app
+
+
+async def _service_state(app: web.Application) -> AsyncIterator[None]:
+    if CONTRACTS not in app:
+        app[CONTRACTS] = default_contracts()  # reads contracts/ once per process
+    app[STATE] = ServiceState(app[SETTINGS])
+    yield
+
+
+async def _openapi(request: web.Request) -> web.Response:
+    return json_response(request, request.app[CONTRACTS].openapi_document())

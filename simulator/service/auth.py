@@ -1,0 +1,148 @@
+"""The Entra-shaped token endpoint (D3.1) and the bearer checks route handlers call.
+
+Route authors use ``require_partner(request)`` and ``require_admin(request)``; both raise ``Unauthorized`` (401
+InvalidAuthenticationToken) or ``Forbidden`` (403 accessDenied) and fill in the journal's caller fields.
+"""
+
+from __future__ import annotations
+
+import binascii
+import uuid
+from dataclasses import dataclass
+
+from aiohttp import BasicAuth, web
+
+from simulator.domain.tenant import Tenant
+from simulator.errors import Forbidden, Unauthorized
+from simulator.service.http import json_response, request_info
+from simulator.service.keys import STATE
+from simulator.service.token import GRAPH_AUDIENCE, Claims, issue_token
+
+__all__ = ["AdminCaller", "PartnerCaller", "bearer_claims", "require_admin", "require_partner", "routes"]
+
+routes = web.RouteTableDef()
+
+_SCOPES = (f"{GRAPH_AUDIENCE}/.default", "00000003-0000-0000-c000-000000000000/.default")
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCaller:
+    tenant: Tenant
+    connector_id: str
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminCaller:
+    tenant: Tenant
+    client_id: str
+
+
+def bearer_claims(request: web.Request) -> Claims:
+    """Verified claims of the request's bearer token (any kind of app)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise Unauthorized("InvalidAuthenticationToken", "Access token is empty.")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("InvalidAuthenticationToken", "IDX14100: JWT is not well formed: expected 'Bearer <token>'.")
+    state = request.app[STATE]
+    claims = state.tokens.verify(token.strip(), state.apps, state.clock.now())
+    info = request_info(request)
+    info.tenant, info.client_id, info.partner = claims.tenant_id, claims.client_id, claims.connector_id
+    return claims
+
+
+def require_partner(request: web.Request) -> PartnerCaller:
+    claims = bearer_claims(request)
+    if claims.kind != "partner" or claims.connector_id is None:
+        raise Forbidden("accessDenied", "This route is for MTD partner apps; the token belongs to an admin app.")
+    return PartnerCaller(_tenant(request, claims), claims.connector_id, claims.client_id)
+
+
+def require_admin(request: web.Request) -> AdminCaller:
+    claims = bearer_claims(request)
+    if claims.kind != "admin":
+        raise Forbidden("accessDenied", "Graph admin routes need an admin app; the token belongs to a partner app.")
+    return AdminCaller(_tenant(request, claims), claims.client_id)
+
+
+def _tenant(request: web.Request, claims: Claims) -> Tenant:
+    tenant = request.app[STATE].tenants.get(claims.tenant_id)
+    if tenant is None:  # the tenant went away (control API reset) after the token was issued
+        raise Unauthorized("InvalidAuthenticationToken", "The token's tenant does not exist.")
+    return tenant
+
+
+# ---- token endpoint -----------------------------------------------------------------------------------------
+
+
+@routes.post("/{tenantId}/oauth2/v2.0/token", name="token")
+async def token(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    tenant_id = request.match_info["tenantId"]
+    request_info(request).tenant = tenant_id
+    form = await request.post()
+    params = {k: v for k in ("grant_type", "client_id", "client_secret", "scope") if isinstance(v := form.get(k), str)}
+    basic = _basic_auth(request)
+    if basic is not None:
+        params.setdefault("client_id", basic.login)
+        params.setdefault("client_secret", basic.password)
+    if tenant_id not in state.tenants:
+        return _aadsts(request, 400, "invalid_request", 90002, f"Tenant '{tenant_id}' not found.")
+    for name in ("grant_type", "client_id", "scope", "client_secret"):
+        if not params.get(name):
+            return _aadsts(request, 400, "invalid_request", 900144,
+                           f"The request body must contain the following parameter: '{name}'.")
+    if params["grant_type"] != "client_credentials":
+        return _aadsts(request, 400, "unsupported_grant_type", 70003,
+                       "The app requested an unsupported grant type. Only client_credentials is supported.")
+    if params["scope"] not in _SCOPES:
+        return _aadsts(request, 400, "invalid_scope", 70011,
+                       f"The provided value for the input parameter 'scope' is not valid. The scope "
+                       f"{params['scope']} is not valid: use {_SCOPES[0]}.")
+    app = state.apps.get((tenant_id, params["client_id"]))
+    request_info(request).client_id = params["client_id"]
+    if app is None:
+        return _aadsts(request, 400, "unauthorized_client", 700016,
+                       f"Application with identifier '{params['client_id']}' was not found in the directory "
+                       f"'{tenant_id}'.")
+    if params["client_secret"] != app.client_secret:
+        return _aadsts(request, 401, "invalid_client", 7000215,
+                       "Invalid client secret provided. Ensure the secret being sent in the request is the client "
+                       f"secret value, not the client secret ID, for a secret added to app '{app.client_id}'.")
+    state.tokens_issued += 1
+    lifetime = state.settings.token_lifetime
+    body = {
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": issue_token(app, state.clock.now(), lifetime),
+    }
+    return json_response(request, body, contract="token-response", headers={"Cache-Control": "no-store"})
+
+
+def _basic_auth(request: web.Request) -> BasicAuth | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        return BasicAuth.decode(header)
+    except (ValueError, binascii.Error):
+        return None
+
+
+def _aadsts(request: web.Request, status: int, error: str, code: int, text: str) -> web.Response:
+    """An Entra error body: ``AADSTS<code>: <text>`` plus trace, correlation and timestamp lines."""
+    stamp = request.app[STATE].clock.now().strftime("%Y-%m-%d %H:%M:%SZ")
+    trace, correlation = request_info(request).request_id, str(uuid.uuid4())
+    description = f"AADSTS{code}: {text}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {stamp}"
+    body = {
+        "error": error,
+        "error_description": description,
+        "error_codes": [code],
+        "timestamp": stamp,
+        "trace_id": trace,
+        "correlation_id": correlation,
+    }
+    return json_response(request, body, status=status, contract="token-error")

@@ -1,0 +1,138 @@
+"""Control API, operations half: faults, throttling, journal, violations, stats (``/_sim/...``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from aiohttp import web
+
+from simulator.domain.catalog import find_partner
+from simulator.errors import InvalidRequest, NotFound
+from simulator.service.control import _controlled
+from simulator.service.http import json_response, read_json
+from simulator.service.keys import STATE
+from simulator.service.state import JournalEntry
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+_JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "limit")
+
+
+@routes.get("/_sim/faults")
+@_controlled
+async def list_faults(request: web.Request) -> web.StreamResponse:
+    book = request.app[STATE].faults
+    value = [rule.to_wire(*book.counters(rule.id)) for rule in book.rules.values()]
+    return json_response(request, {"value": value}, contract="sim-fault-list")
+
+
+@routes.post("/_sim/faults")
+@_controlled
+async def install_fault(request: web.Request) -> web.StreamResponse:
+    body = await read_json(request, "sim-fault-rule")
+    state = request.app[STATE]
+    rule = state.faults.install(body, state.clock.now())
+    return json_response(request, rule.to_wire(0, 0), status=201, contract="sim-fault-rule")
+
+
+@routes.delete("/_sim/faults")
+@_controlled
+async def clear_faults(request: web.Request) -> web.StreamResponse:
+    request.app[STATE].faults.clear()
+    return web.Response(status=204)
+
+
+@routes.delete("/_sim/faults/{faultId}")
+@_controlled
+async def delete_fault(request: web.Request) -> web.StreamResponse:
+    fault_id = request.match_info["faultId"]
+    if not request.app[STATE].faults.delete(fault_id):
+        raise NotFound("itemNotFound", f"no fault rule {fault_id!r}")
+    return web.Response(status=204)
+
+
+@routes.get("/_sim/throttling")
+@_controlled
+async def get_throttling(request: web.Request) -> web.StreamResponse:
+    return json_response(request, {"enabled": request.app[STATE].faults.throttling})
+
+
+@routes.put("/_sim/throttling")
+@_controlled
+async def set_throttling(request: web.Request) -> web.StreamResponse:
+    body = await read_json(request, None)  # TODO(contracts): a sim-throttling contract; checked by hand until then
+    if not isinstance(body, dict) or set(body) != {"enabled"} or not isinstance(body["enabled"], bool):
+        raise InvalidRequest("invalidRequest", 'the body must be {"enabled": true|false}', target="/enabled")
+    request.app[STATE].faults.throttling = body["enabled"]
+    return json_response(request, {"enabled": request.app[STATE].faults.throttling})
+
+
+@routes.get("/_sim/journal")
+@_controlled
+async def journal(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE]
+    unknown = sorted(set(request.query) - set(_JOURNAL_FILTERS))
+    if unknown:
+        raise InvalidRequest("invalidRequest", f"unknown filter {unknown[0]!r}; use {', '.join(_JOURNAL_FILTERS)}",
+                             target=unknown[0])
+    limit = _int(request, "limit", 1000)
+    entries = _filter(reversed(list(state.journal)), request)
+    value = [e.to_wire() for e in islice(entries, limit)]
+    return json_response(request, {"value": value, "total": state.journal.total, "dropped": state.journal.dropped})
+
+
+@routes.get("/_sim/violations")
+@_controlled
+async def violations(request: web.Request) -> web.StreamResponse:
+    ring = request.app[STATE].violations
+    value = [v.to_wire() for v in ring]
+    return json_response(request, {"value": value, "total": ring.total, "dropped": ring.dropped})
+
+
+@routes.get("/_sim/stats")
+@_controlled
+async def stats(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE]
+    body: dict[str, Any] = {
+        "requests": state.journal.total,
+        "byStatus": {str(k): v for k, v in sorted(state.status_counts.items())},
+        "tokensIssued": state.tokens_issued,
+        "tenants": len(state.tenants),
+        "devices": sum(len(t.devices) for t in state.tenants.values()),
+        "violations": state.violations.total,
+        "selfCheckFailures": state.self_check_failures.total,
+        "faultRules": len(state.faults.rules),
+        "traffic": state.traffic.to_wire(),
+    }
+    return json_response(request, body)
+
+
+def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[JournalEntry]:
+    """Newest first; each given query parameter must match exactly (partner: key, name or connector id)."""
+    query = request.query
+    status = _int(request, "status", 0) if "status" in query else None
+    partner = query.get("partner")
+    if partner is not None:
+        with contextlib.suppress(NotFound):  # else a custom partner's connector id
+            partner = find_partner(partner).connector_id
+    for entry in entries:
+        if ("route" in query and query["route"] not in (entry.route, entry.path)) \
+                or ("tenant" in query and query["tenant"] != entry.tenant) \
+                or (partner is not None and partner != entry.partner) \
+                or ("device" in query and query["device"] != entry.device) \
+                or (status is not None and status != entry.status):
+            continue
+        yield entry
+
+
+def _int(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InvalidRequest("invalidRequest", f"{name} must be a non-negative integer", target=name)
+    return int(raw)

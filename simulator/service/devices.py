@@ -1,0 +1,78 @@
+"""Enroll-shape device dicts (control API and config files) to domain ``EnrolledDevice`` records."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from simulator.domain.devices import EnrolledDevice, InstalledApp
+from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform
+from simulator.errors import InvalidRequest
+
+__all__ = ["device_from_wire", "device_to_wire"]
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random, pointer: str = "") -> EnrolledDevice:
+    """Build a device; the Intune device id is drawn from ``rng`` unless given, so a seed replays exactly."""
+    return EnrolledDevice(
+        id=str(data.get("id") or _uuid(rng)),
+        azure_ad_device_id=_aad_id(data, rng),
+        platform=_enum(Platform, data, "platform", None, pointer),
+        os_version=_text(data, "osVersion", pointer),
+        enrolled_at=now,
+        owner_type=_enum(ManagedDeviceOwnerType, data, "ownerType", ManagedDeviceOwnerType.company, pointer),
+        registration_state=_enum(
+            DeviceRegistrationState, data, "deviceRegistrationState", DeviceRegistrationState.registered, pointer
+        ),
+        user_principal_name=str(data.get("userPrincipalName", "")),
+        device_name=str(data.get("deviceName", "")),
+        manufacturer=str(data.get("manufacturer", "")),
+        model=str(data.get("model", "")),
+        apps=tuple(InstalledApp.from_wire(dict(app)) for app in data.get("installedApps", ())),
+    )
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _aad_id(data: Mapping[str, Any], rng: random.Random) -> str:
+    """Generated when absent; "" stays "" (a device that is not Azure AD registered has no id)."""
+    value = data.get("azureADDeviceId")
+    return _uuid(rng) if value is None else str(value)
+
+
+def device_to_wire(device: EnrolledDevice) -> dict[str, Any]:
+    """The enroll shape back (control API answers), Intune device id included."""
+    return {
+        "id": device.id,
+        **device.to_partner_wire(),
+        "deviceName": device.device_name,
+        "installedApps": [app.to_wire() for app in device.apps],
+    }
+
+
+def _text(data: Mapping[str, Any], key: str, pointer: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest("invalidRequest", f"{key} must be a non-empty string", target=f"{pointer}/{key}")
+    return value
+
+
+def _enum(kind: type[E], data: Mapping[str, Any], key: str, default: E | None, pointer: str) -> E:
+    value = data.get(key)
+    if value is None and default is not None:
+        return default
+    try:
+        return kind(value if isinstance(value, str) else repr(value))
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidRequest(
+            "invalidRequest", f"{key} must be one of {allowed}, not {value!r}", target=f"{pointer}/{key}"
+        ) from None

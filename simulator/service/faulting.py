@@ -1,0 +1,139 @@
+"""The fault middleware: Retry-After bookkeeping, Graph-like throttling and installed fault rules.
+
+It runs inside the context middleware, so injected errors get request ids and journal entries like any other.
+With no rules, no throttling and no pending Retry-After, it costs one attribute check per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import socket
+import struct
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from simulator.domain.clock import format_datetime
+from simulator.errors import Unauthorized
+from simulator.service.fault_rules import Effect
+from simulator.service.faults import Target
+from simulator.service.http import error_response, request_info, route_of
+from simulator.service.keys import STATE
+from simulator.service.state import ServiceState, Violation
+
+__all__ = ["fault_middleware"]
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@web.middleware
+async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    book = state.faults
+    if book.idle or request.path.startswith("/_sim/"):
+        return await handler(request)
+    target = _target(request, state)
+    client = _client_key(request, target)
+    route = f"{request.method} {target.route}"
+    _check_retry_after(state, client, route, request)
+    if book.throttling and target.tenant is not None:
+        wait = book.throttle(target.tenant, client, request.method in _WRITES)
+        if wait is not None:
+            return _retry_later(request, state, client, route, 429, "TooManyRequests",
+                                "Too many requests for this tenant or app; retry after the given delay.", wait)
+    rule = book.pick(target, state.clock.now())
+    if rule is None:
+        return await handler(request)
+    return await _apply(request, handler, state, rule.then, client, route)
+
+
+async def _apply(request: web.Request, handler: Handler, state: ServiceState, effect: Effect, client: str,
+                 route: str) -> web.StreamResponse:
+    if effect.kind == "error":
+        return _retry_later(request, state, client, route, effect.status, effect.code, effect.message,
+                            effect.retry_after)
+    if effect.kind == "latency":
+        await asyncio.sleep(state.faults.delay(effect))
+        return await handler(request)
+    if effect.transport == "truncatedBody":
+        return await _truncated(request, await handler(request))
+    if effect.transport == "stall":
+        await asyncio.sleep(min(effect.seconds, state.faults.max_delay))
+    _close(request, reset=effect.transport == "reset")
+    return web.Response(status=499)  # never sent: the connection is gone; 499 marks it in the journal
+
+
+def _retry_later(request: web.Request, state: ServiceState, client: str, route: str, status: int, code: str,
+                 message: str, retry_after: float | None) -> web.Response:
+    headers = None
+    if retry_after is not None:
+        state.faults.note_retry_after(client, route, retry_after)
+        # Graph sends fractional seconds (Retry-After: 2.128); whole seconds stay whole.
+        text = str(int(retry_after)) if retry_after == int(retry_after) else f"{retry_after:.3f}"
+        headers = {"Retry-After": text}
+    return error_response(request, status, code, message, headers=headers)
+
+
+def _check_retry_after(state: ServiceState, client: str, route: str, request: web.Request) -> None:
+    left = state.faults.retry_too_early(client, route)
+    if left is None:
+        return
+    state.record_violation(Violation(
+        "retryAfterNotHonoured",
+        f"{route} was sent {math.ceil(left * 1000)} ms before the Retry-After of an earlier response expired.",
+        route, format_datetime(state.clock.now()), None, request_info(request).client_id or client,
+    ))
+
+
+def _target(request: web.Request, state: ServiceState) -> Target:
+    """Caller facts come from the token cache (no verification here; the handler still verifies)."""
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    claims = None
+    # A bad token is the handler's to answer (401); faults can still match on route and method.
+    with contextlib.suppress(Unauthorized):
+        claims = state.tokens.verify(token, state.apps, state.clock.now()) if token else None
+    match = request.match_info
+    return Target(
+        method=request.method,
+        route=route_of(request),
+        path=request.path,
+        tenant=claims.tenant_id if claims else match.get("tenantId"),
+        partner=claims.connector_id if claims else None,
+        client_id=claims.client_id if claims else None,
+        device=match.get("azureADDeviceId"),
+    )
+
+
+def _client_key(request: web.Request, target: Target) -> str:
+    """The app when the token is known (survives token refresh), else the token, else the peer address."""
+    if target.client_id is not None:
+        return f"{target.tenant}/{target.client_id}"
+    token = request.headers.get("Authorization", "")
+    return token[-24:] if token else request.remote or "unknown"
+
+
+async def _truncated(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """Send the real status and headers with a Content-Length for the whole body, then half the body, then close."""
+    body = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b"{}"
+    partial = web.StreamResponse(status=response.status, headers=response.headers)
+    partial.headers["request-id"] = request_info(request).request_id
+    partial.content_length = len(body)
+    await partial.prepare(request)
+    await partial.write(body[: len(body) // 2])
+    _close(request, reset=False)
+    return partial
+
+
+def _close(request: web.Request, *, reset: bool) -> None:
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if reset and sock is not None:
+        # SO_LINGER with a zero timeout turns close() into a TCP RST: the client sees "connection reset".
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()

@@ -1,0 +1,193 @@
+"""Helpers every route author uses: read a JSON body against its contract, answer JSON, page OData lists.
+
+Handlers raise ``simulator.errors.DomainError`` subclasses (or ``ContractViolation``); the error middleware turns
+them into Graph error envelopes. Nothing here builds an error response by hand except ``error_response``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import orjson
+from aiohttp import web
+
+from simulator.domain.clock import format_datetime
+from simulator.errors import ContractViolation, InvalidRequest, Problem
+from simulator.service.keys import CONTRACTS, REQUEST_INFO, STATE
+from simulator.service.state import RequestInfo, Violation
+
+__all__ = [
+    "GRAPH_ROOT",
+    "error_body",
+    "error_response",
+    "json_response",
+    "note_device",
+    "odata_context",
+    "odata_page",
+    "read_json",
+    "read_optional_json",
+    "request_info",
+    "route_of",
+]
+
+T = TypeVar("T")
+GRAPH_ROOT = "https://graph.microsoft.com"
+_JSON = "application/json"
+
+
+class UnsupportedMediaType(InvalidRequest):
+    status = 415
+
+
+class EntityTooLarge(InvalidRequest):
+    status = 413
+
+
+def request_info(request: web.Request) -> RequestInfo:
+    """Facts about this request that the journal records; auth and handlers fill them in."""
+    return request[REQUEST_INFO]
+
+
+def note_device(request: web.Request, azure_ad_device_id: str) -> None:
+    """Tell the journal which device this request is about (path parameters are picked up automatically)."""
+    request[REQUEST_INFO].device = azure_ad_device_id
+
+
+def route_of(request: web.Request) -> str:
+    """The route template (``/partner/v1/devices/{azureADDeviceId}/apps``), or the path when nothing matched."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else request.path
+
+
+async def read_json(request: web.Request, contract: str | None) -> Any:
+    """The request body, parsed and valid against ``contract``; else 415, 413 or 400 with one detail per problem.
+
+    ``contract`` None only parses (for bodies that have no contract yet).
+    """
+    if request.content_type != _JSON:
+        raise UnsupportedMediaType(
+            "unsupportedMediaType", f"Content-Type must be {_JSON}, not {request.content_type or 'missing'!r}"
+        )
+    limit = request.app[STATE].settings.max_body_size
+    if request.content_length is not None and request.content_length > limit:
+        raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
+    body = await request.read()  # aiohttp enforces client_max_size on chunked bodies (HTTPRequestEntityTooLarge)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest("invalidRequest", f"the body is not valid JSON: {exc}", target="") from None
+    contracts = request.app[CONTRACTS]
+    if contract is not None and not contracts.is_valid(contract, data):
+        problems = contracts.problems(contract, data) or [Problem("", "the body breaks its contract")]
+        _record_problems(request, contract, problems)
+        raise ContractViolation(contract, problems)
+    return data
+
+
+async def read_optional_json(request: web.Request, contract: str) -> Any | None:
+    """Like ``read_json``, but an empty body (no Content-Length or 0) is allowed and gives None."""
+    if not request.body_exists or request.content_length == 0:
+        return None
+    return await read_json(request, contract)
+
+
+def json_response(
+    request: web.Request,
+    data: Any,
+    *,
+    status: int = 200,
+    contract: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """Serialize with orjson; with ``validate_responses`` on, check ``data`` against ``contract`` first.
+
+    A response that breaks its own contract is a bug in mtdsim: it is recorded as a self-check failure
+    (tests fail on it, see tests/conftest.py) and still sent, so the client sees what the mock produced.
+    """
+    state = request.app[STATE]
+    if contract is not None and state.settings.validate_responses:
+        contracts = request.app[CONTRACTS]
+        if not contracts.is_valid(contract, data):
+            problems = "; ".join(map(str, contracts.problems(contract, data)))
+            state.record_self_check_failure(f"{request.method} {route_of(request)} -> {contract}: {problems}")
+    return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON, headers=headers)
+
+
+def error_body(
+    request: web.Request, code: str, message: str, *, target: str | None = None, details: Iterable[Any] = ()
+) -> dict[str, Any]:
+    """The Graph error envelope (contracts/graph-error.schema.json)."""
+    info = request.get(REQUEST_INFO)
+    error: dict[str, Any] = {
+        "code": code,
+        "message": message,
+        "innerError": {
+            "date": format_datetime(request.app[STATE].clock.now()),
+            "request-id": info.request_id if info else "",
+            "client-request-id": info.client_request_id if info else "",
+        },
+    }
+    if target is not None:
+        error["target"] = target
+    listed = list(details)
+    if listed:
+        error["details"] = listed
+    return {"error": error}
+
+
+def error_response(
+    request: web.Request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    target: str | None = None,
+    details: Iterable[Any] = (),
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    body = error_body(request, code, message, target=target, details=details)
+    return json_response(request, body, status=status, contract="graph-error", headers=headers)
+
+
+def odata_context(version: str, fragment: str) -> str:
+    """``https://graph.microsoft.com/{version}/$metadata#{fragment}``."""
+    return f"{GRAPH_ROOT}/{version}/$metadata#{fragment}"
+
+
+def odata_page(
+    request: web.Request, items: Sequence[T], *, default_top: int = 100, max_top: int = 1000
+) -> tuple[Sequence[T], str | None]:
+    """One page of ``items`` by ``$top``/``$skiptoken`` and the absolute ``@odata.nextLink`` (None on the last)."""
+    top = _query_int(request, "$top", default_top, 1, max_top)
+    skip = _query_int(request, "$skiptoken", 0, 0, None)
+    page = items[skip : skip + top]
+    if skip + top >= len(items):
+        return page, None
+    query = dict(request.query)
+    query.update({"$top": str(top), "$skiptoken": str(skip + top)})
+    return page, str(request.url.with_query(query))
+
+
+def _query_int(request: web.Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    bound = f" and {high}" if high is not None else ""
+    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+        raise InvalidRequest(
+            "invalidRequest", f"{name} must be an integer between {low}{bound or ' or more'}", target=name
+        )
+    return int(raw)
+
+
+def _record_problems(request: web.Request, contract: str, problems: Iterable[Problem]) -> None:
+    state = request.app[STATE]
+    info = request[REQUEST_INFO]
+    now = format_datetime(state.clock.now())
+    route = f"{request.method} {route_of(request)}"
+    for problem in problems:
+        state.record_violation(
+            Violation("contractViolation", f"{contract}: {problem.message}", route, now, problem.pointer,
+                      info.client_id)
+        )

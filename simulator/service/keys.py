@@ -1,0 +1,18 @@
+"""Every ``web.AppKey`` and ``web.RequestKey`` of the mock service, in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from simulator.contracts import ContractSet
+from simulator.service.settings import Settings
+from simulator.service.state import RequestInfo, ServiceState
+
+__all__ = ["CONTRACTS", "REQUEST_INFO", "SETTINGS", "STATE"]
+
+SETTINGS = web.AppKey("mtdsim.settings", Settings)
+CONTRACTS = web.AppKey("mtdsim.contracts", ContractSet)
+# Built in cleanup_ctx, so create_app itself does no work beyond wiring.
+STATE = web.AppKey("mtdsim.state", ServiceState)
+# Per-request facts (request id, caller, device) that handlers fill in and the journal reads.
+REQUEST_INFO = web.RequestKey("mtdsim.request_info", RequestInfo)

@@ -1,0 +1,47 @@
+"""Everything ``create_app`` needs to know, in one frozen record (no I/O happens while building it)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from simulator.service.config import ServiceConfig, demo_config
+
+__all__ = ["DEFAULT_PORT", "MAX_BODY_SIZE", "Settings", "new_control_key"]
+
+DEFAULT_PORT = 8765
+MAX_BODY_SIZE = 4 * 1024 * 1024  # documented in docs/architecture.md: a 1000-report batch is ~0.4 MB
+
+
+def new_control_key() -> str:
+    """A fresh key for the ``/_sim`` control API (printed by ``mtdsim serve``)."""
+    return secrets.token_urlsafe(18)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Configuration of one mock service instance.
+
+    ``clock_start`` None means "now"; tests pass a fixed start with ``clock_ticking=False``.
+    ``config`` holds the tenants, apps and devices that ``/_sim/reset`` returns to.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    seed: int = 0
+    token_lifetime: int = 3599
+    max_body_size: int = MAX_BODY_SIZE
+    journal_size: int = 10_000
+    violations_size: int = 10_000
+    validate_responses: bool = False
+    clock_start: datetime | None = None
+    clock_ticking: bool = True
+    control_key: str = field(default_factory=new_control_key)
+    config_path: Path | None = None
+    config: ServiceConfig = field(default_factory=demo_config)
+    # Faults that delay (latency, stall) never wait longer than this, so shutdown and tests stay bounded.
+    max_fault_delay: float = 10.0
+    token_cache_size: int = 4096
+    throttling: bool = False

@@ -1,0 +1,236 @@
+"""All mutable state of one mock instance: tenants, app registrations, clock, journal, violations, stats.
+
+Journal and violations are ring buffers with running totals, so a long soak holds steady memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from collections import Counter, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from simulator.domain.catalog import CATALOG, Partner
+from simulator.domain.clock import VirtualClock, format_datetime
+from simulator.domain.tenant import Tenant
+from simulator.service.config import AppSpec, TenantSpec
+from simulator.service.devices import device_from_wire
+from simulator.service.faults import FaultBook
+from simulator.service.settings import Settings
+from simulator.service.token import TokenCache
+from simulator.service.traffic import TrafficCounters
+
+__all__ = [
+    "AppRegistration",
+    "JournalEntry",
+    "RequestInfo",
+    "Ring",
+    "ServiceState",
+    "Violation",
+]
+
+log = logging.getLogger("mtdsim.service")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class AppRegistration:
+    """An app registered in one tenant. ``signing_key`` signs its tokens (per app, random per instance)."""
+
+    tenant_id: str
+    client_id: str
+    client_secret: str
+    kind: str  # "partner" | "admin"
+    connector_id: str | None
+    partner_key: str | None
+    signing_key: bytes = field(repr=False)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "tenantId": self.tenant_id,
+            "clientId": self.client_id,
+            "clientSecret": self.client_secret,
+            "kind": self.kind,
+            "connectorId": self.connector_id,
+            "partner": self.partner_key,
+        }
+
+
+@dataclass(slots=True)
+class RequestInfo:
+    """What one request is about, filled in as it is learnt (auth, handler) and read by the journal."""
+
+    request_id: str
+    client_request_id: str
+    tenant: str | None = None
+    partner: str | None = None  # connector id
+    client_id: str | None = None
+    device: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    time: datetime
+    method: str
+    route: str
+    path: str
+    status: int
+    duration_ms: float
+    request_id: str
+    tenant: str | None
+    partner: str | None
+    client_id: str | None
+    device: str | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "time": format_datetime(self.time),
+            "method": self.method,
+            "route": self.route,
+            "path": self.path,
+            "status": self.status,
+            "durationMs": round(self.duration_ms, 3),
+            "requestId": self.request_id,
+            "tenant": self.tenant,
+            "partner": self.partner,
+            "clientId": self.client_id,
+            "device": self.device,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """Something a client did wrong (a contract breach, an ignored Retry-After), kept for the conformance report."""
+
+    code: str
+    message: str
+    route: str
+    time: str
+    pointer: str | None = None
+    client_id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {"code": self.code, "message": self.message, "route": self.route, "time": self.time}
+        if self.pointer is not None:
+            wire["pointer"] = self.pointer
+        if self.client_id is not None:
+            wire["clientId"] = self.client_id
+        return wire
+
+
+class Ring(Generic[T]):
+    """A bounded list that keeps the newest items and counts all it ever saw."""
+
+    def __init__(self, size: int) -> None:
+        self._items: deque[T] = deque(maxlen=size)
+        self.total = 0
+
+    def append(self, item: T) -> None:
+        self._items.append(item)
+        self.total += 1
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.total = 0
+
+    @property
+    def dropped(self) -> int:
+        return self.total - len(self._items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class ServiceState:
+    """One instance's world. ``reset()`` returns to the configured tenants and apps and clears the rest."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clock = VirtualClock(settings.clock_start, ticking=settings.clock_ticking)
+        self.random = random.Random(settings.seed)
+        self.tenants: dict[str, Tenant] = {}
+        self.apps: dict[tuple[str, str], AppRegistration] = {}
+        self.journal: Ring[JournalEntry] = Ring(settings.journal_size)
+        self.violations: Ring[Violation] = Ring(settings.violations_size)
+        self.self_check_failures: Ring[str] = Ring(100)
+        self.status_counts: Counter[int] = Counter()
+        self.tokens_issued = 0
+        self.traffic = TrafficCounters()
+        self.tokens = TokenCache(settings.token_cache_size)
+        self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
+        # Keys of configured apps survive reset, so a token issued before a reset still works after it.
+        self._configured_keys: dict[tuple[str, str], bytes] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        if self.settings.clock_start is not None:
+            self.clock.set(self.settings.clock_start)
+        self.random.seed(self.settings.seed)
+        self.tenants.clear()
+        self.apps.clear()
+        self.journal.clear()
+        self.violations.clear()
+        self.self_check_failures.clear()
+        self.status_counts.clear()
+        self.tokens_issued = 0
+        self.traffic.clear()
+        self.tokens.clear()
+        self.traffic.clear()
+        self.faults.clear()
+        for spec in self.settings.config.tenants:
+            self._load_tenant(spec)
+
+    def _load_tenant(self, spec: TenantSpec) -> None:
+        tenant = self.add_tenant(spec.id, spec.display_name)
+        for app in spec.apps:
+            key = self._configured_keys.setdefault((spec.id, app.client_id), secrets.token_bytes(32))
+            self.register_app(spec.id, app, signing_key=key)
+        now = self.clock.now()
+        for index, device in enumerate(spec.devices):
+            tenant.enroll(device_from_wire(device, now, self.random, f"/devices/{index}"))
+
+    def add_tenant(self, tenant_id: str, display_name: str) -> Tenant:
+        tenant = Tenant(tenant_id, display_name)
+        self.tenants[tenant_id] = tenant
+        return tenant
+
+    def register_app(self, tenant_id: str, spec: AppSpec, *, signing_key: bytes | None = None) -> AppRegistration:
+        """Register an app; a custom partner (connector id outside the catalog) becomes known to the tenant."""
+        tenant = self.tenants[tenant_id]
+        if spec.connector_id is not None and spec.connector_id not in tenant.partners:
+            tenant.partners[spec.connector_id] = _custom_partner(spec.connector_id)
+        app = AppRegistration(
+            tenant_id=tenant_id,
+            client_id=spec.client_id,
+            client_secret=spec.client_secret,
+            kind=spec.kind,
+            connector_id=spec.connector_id,
+            partner_key=spec.partner_key,
+            signing_key=signing_key or secrets.token_bytes(32),
+        )
+        self.apps[(tenant_id, spec.client_id)] = app
+        return app
+
+    def record_violation(self, violation: Violation) -> None:
+        self.violations.append(violation)
+
+    def record_self_check_failure(self, message: str) -> None:
+        """The mock answered something that breaks its own contract: a bug in mtdsim, never the client's."""
+        log.error("response self-check failed: %s", message)
+        self.self_check_failures.append(message)
+
+
+def _custom_partner(connector_id: str) -> Partner:
+    for partner in CATALOG.values():
+        if partner.connector_id == connector_id:
+            return partner
+    # A partner outside the catalog (modelled): serves both platforms with no minimum OS version.
+    return Partner(key=connector_id, display_name=f"Custom partner {connector_id}", connector_id=connector_id,
+                   min_android="0", min_ios="0", modelled=True)
