@@ -25,6 +25,7 @@ from simulator.errors import Conflict, Forbidden, InvalidRequest, NotFound
 __all__ = ["MAX_CLOCK_SKEW", "ReportInput", "ReportOutcome", "Tenant"]
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+_CLASSIC_POLICY_NAMESPACE = uuid.UUID("6d7a2f0e-4b1c-4e8a-9f3d-2c5b8a1e7f60")
 _BLOCKED_STATES = frozenset({State.notSetUp, State.unavailable})
 
 
@@ -61,6 +62,7 @@ class Tenant:
         self.reports: dict[tuple[str, str], ThreatReport] = {}
         self.policies: dict[str, CompliancePolicy] = {}
         self.classic_policies: dict[str, ClassicPolicy] = {}
+        self._classic_created = 0
 
     # -- connectors (admin side) --------------------------------------------------------------------------------
 
@@ -103,7 +105,10 @@ class Tenant:
         self.connectors[connector.id] = connector
         if (connector.android_enabled or connector.ios_enabled) and not self._has_classic_policy(connector.id):
             partner = self.partners[connector.id]
-            policy = ClassicPolicy(str(uuid.uuid4()), connector.id, partner.display_name, now)
+            # Derived, not random: the same tenant and partner always get the same policy id (reproducible runs).
+            policy_id = str(uuid.uuid5(_CLASSIC_POLICY_NAMESPACE, f"{self.id}/{connector.id}/{self._classic_created}"))
+            self._classic_created += 1
+            policy = ClassicPolicy(policy_id, connector.id, partner.display_name, now)
             self.classic_policies[policy.id] = policy
         return connector
 

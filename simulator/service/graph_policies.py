@@ -46,7 +46,8 @@ async def create_policy(request: web.Request) -> web.Response:
     if "displayName" not in body:
         raise InvalidRequest("invalidRequest", "displayName is required", target="/displayName")
     now = request.app[STATE].clock.now()
-    policy = _apply(CompliancePolicy(str(uuid.uuid4()), platform, body["displayName"], now, now), body)
+    policy_id = str(uuid.UUID(int=request.app[STATE].random.getrandbits(128), version=4))
+    policy = _apply(CompliancePolicy(policy_id, platform, body["displayName"], now, now), body)
     tenant.add_policy(policy)
     return _entity(request, policy, status=201)
 
