@@ -1,0 +1,82 @@
+"""``mtdsim serve``: run the mock Intune endpoint until SIGINT/SIGTERM, then finish in-flight requests, exit 0."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("serve", help="run the mock Intune endpoint (token, partner, Graph, control API)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--config", metavar="FILE", help="YAML/JSON tenants, apps and devices (docs/configuration.md)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for generated ids and faults (default random)")
+    parser.add_argument("--control-key", metavar="K", help="key for the /_sim control API (default random)")
+    parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import random
+    from pathlib import Path
+
+    from simulator.service.config import load_config
+    from simulator.service.settings import Settings, new_control_key
+
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    extra: dict[str, Any] = {}
+    if args.config:
+        extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        seed=seed,
+        token_lifetime=args.token_lifetime,
+        control_key=args.control_key or new_control_key(),
+        **extra,
+    )
+    asyncio.run(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Any) -> None:
+    import asyncio
+    import signal
+
+    from aiohttp import web
+
+    from simulator.service import create_app
+
+    # In-flight requests get this long to finish on shutdown; injected delays are capped below it.
+    runner = web.AppRunner(create_app(settings), access_log=None, shutdown_timeout=settings.max_fault_delay + 2)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    _banner(settings, runner.addresses[0][1])
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+    print("mtdsim: stopped", flush=True)
+
+
+def _banner(settings: Any, port: int) -> None:
+    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    lines = [f"mtdsim serving on http://{host}:{port}", f"  seed          {settings.seed}",
+             f"  control key   {settings.control_key}  (header X-Mtdsim-Control-Key)"]
+    for tenant in settings.config.tenants:
+        lines.append(f"  tenant        {tenant.id}  {tenant.display_name}")
+        for app in tenant.apps:
+            owner = f" ({app.partner_key or app.connector_id})" if app.kind == "partner" else ""
+            lines.append(f"    {app.kind:<7} app  client id {app.client_id}  secret {app.client_secret}{owner}")
+    lines.append(f"  token URL     http://{host}:{port}/<tenant id>/oauth2/v2.0/token")
+    lines.append(f"  OpenAPI       http://{host}:{port}/openapi.json")
+    print("\n".join(lines), flush=True)
