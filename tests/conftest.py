@@ -6,7 +6,7 @@ answered something that breaks its own contract (``Settings.validate_responses``
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +42,7 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def aiohttp_client(aiohttp_client: Any) -> AsyncIterator[Callable[..., Awaitable[TestClient[Any, Any]]]]:
+def aiohttp_client(aiohttp_client: Any) -> Iterator[Callable[..., Awaitable[TestClient[Any, Any]]]]:
     """pytest-aiohttp's factory, plus: fail the test if any app it served recorded a self-check failure."""
     apps: list[web.Application] = []
 
@@ -51,7 +51,7 @@ def aiohttp_client(aiohttp_client: Any) -> AsyncIterator[Callable[..., Awaitable
         apps.append(client.app)
         return client
 
-    yield make  # type: ignore[misc]
+    yield make
     failures = [f for app in apps if STATE in app for f in app[STATE].self_check_failures]
     if failures:
         pytest.fail("the mock broke its own response contracts:\n" + "\n".join(failures), pytrace=False)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import jwt
+from aiohttp.test_utils import TestClient
+
+from simulator.service.config import DEMO_PARTNER_CLIENT_ID, DEMO_PARTNER_SECRET, DEMO_TENANT_ID
+
+TOKEN_URL = f"/{DEMO_TENANT_ID}/oauth2/v2.0/token"
+SCOPE = "https://graph.microsoft.com/.default"
+
+
+def form(**overrides: str | None) -> dict[str, str]:
+    base: dict[str, str | None] = {
+        "grant_type": "client_credentials",
+        "client_id": DEMO_PARTNER_CLIENT_ID,
+        "client_secret": DEMO_PARTNER_SECRET,
+        "scope": SCOPE,
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+async def token_error(client: TestClient[Any, Any], data: dict[str, str], url: str = TOKEN_URL,
+                      **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    response = await client.post(url, data=data, **kwargs)
+    return response.status, await response.json()
+
+
+async def test_client_credentials_grant_issues_a_bearer_token_with_documented_claims(mtd_client):
+    response = await mtd_client.post(TOKEN_URL, data=form())
+    body = await response.json()
+    assert response.status == 200
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 3599 and body["ext_expires_in"] == 3599
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["tid"] == DEMO_TENANT_ID and claims["appid"] == DEMO_PARTNER_CLIENT_ID
+    assert claims["aud"] == "https://graph.microsoft.com"
+    assert claims["iss"] == f"https://sts.windows.net/{DEMO_TENANT_ID}/"
+    assert claims["mtdsim_kind"] == "partner" and claims["mtdsim_connector"]
+    assert claims["exp"] - claims["iat"] == 3599
+
+
+async def test_client_secret_may_come_as_basic_auth(mtd_client):
+    basic = base64.b64encode(f"{DEMO_PARTNER_CLIENT_ID}:{DEMO_PARTNER_SECRET}".encode()).decode()
+    response = await mtd_client.post(TOKEN_URL, data=form(client_id=None, client_secret=None),
+                                     headers={"Authorization": f"Basic {basic}"})
+    assert response.status == 200
+
+
+async def test_missing_parameter_is_invalid_request_900144(mtd_client):
+    for name in ("grant_type", "client_id", "client_secret", "scope"):
+        status, body = await token_error(mtd_client, form(**{name: None}))
+        assert (status, body["error"], body["error_codes"]) == (400, "invalid_request", [900144]), name
+        assert f"'{name}'" in body["error_description"]
+
+
+async def test_unknown_tenant_is_invalid_request_90002(mtd_client):
+    status, body = await token_error(mtd_client, form(), url="/11111111-1111-4111-8111-111111111111/oauth2/v2.0/token")
+    assert (status, body["error"], body["error_codes"]) == (400, "invalid_request", [90002])
+
+
+async def test_other_grant_type_is_unsupported_grant_type_70003(mtd_client):
+    status, body = await token_error(mtd_client, form(grant_type="password"))
+    assert (status, body["error"], body["error_codes"]) == (400, "unsupported_grant_type", [70003])
+
+
+async def test_scope_without_default_suffix_is_invalid_scope_70011(mtd_client):
+    for scope in ("https://graph.microsoft.com/User.Read", "https://management.azure.com/.default"):
+        status, body = await token_error(mtd_client, form(scope=scope))
+        assert (status, body["error"], body["error_codes"]) == (400, "invalid_scope", [70011]), scope
+
+
+async def test_unknown_client_id_is_unauthorized_client_700016(mtd_client):
+    status, body = await token_error(mtd_client, form(client_id="99999999-9999-4999-8999-999999999999"))
+    assert (status, body["error"], body["error_codes"]) == (400, "unauthorized_client", [700016])
+
+
+async def test_wrong_secret_is_invalid_client_7000215_with_status_401(mtd_client):
+    status, body = await token_error(mtd_client, form(client_secret="nope"))
+    assert (status, body["error"], body["error_codes"]) == (401, "invalid_client", [7000215])
+    assert body["error_description"].startswith("AADSTS7000215: ")
+    assert f"Trace ID: {body['trace_id']}" in body["error_description"]
+    assert body["timestamp"] == "2026-11-25 10:00:00Z"
+
+
+async def test_json_body_instead_of_form_is_a_missing_parameter(mtd_client):
+    response = await mtd_client.post(TOKEN_URL, json=form())
+    status, body = response.status, await response.json()
+    assert (status, body["error_codes"]) == (400, [900144])
+
+
+async def test_token_expires_on_the_virtual_clock(mtd_client, partner_headers, control_headers):
+    assert (await mtd_client.get("/partner/v1/connector", headers=partner_headers)).status != 401
+    advanced = await mtd_client.post("/_sim/clock/advance", json={"by": "PT3599S"}, headers=control_headers)
+    assert advanced.status == 200
+    response = await mtd_client.get("/partner/v1/connector", headers=partner_headers)
+    body = await response.json()
+    assert response.status == 401
+    assert body["error"]["code"] == "InvalidAuthenticationToken" and "expired" in body["error"]["message"]
+
+
+async def test_missing_malformed_and_forged_bearer_tokens_answer_401(mtd_client, partner_headers):
+    forged = partner_headers["Authorization"][:-4] + "AAAA"
+    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer not.a.jwt"},
+                    {"Authorization": "Basic abc"}, {"Authorization": forged}):
+        response = await mtd_client.get("/partner/v1/connector", headers=headers)
+        body = await response.json()
+        assert response.status == 401, headers
+        assert body["error"]["code"] == "InvalidAuthenticationToken"
+
+
+async def test_admin_token_on_partner_route_is_403_access_denied(mtd_client, admin_headers, partner_headers):
+    response = await mtd_client.get("/partner/v1/connector", headers=admin_headers)
+    assert response.status == 403
+    assert (await response.json())["error"]["code"] == "accessDenied"
+    response = await mtd_client.get("/beta/deviceManagement/mobileThreatDefenseConnectors", headers=partner_headers)
+    assert response.status == 403
+    assert (await response.json())["error"]["code"] == "accessDenied"
