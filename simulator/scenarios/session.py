@@ -1,0 +1,79 @@
+"""Run scenarios end to end: pick the target (embedded mock, or a URL with its control key), open one HTTP
+session, and give back one outcome per scenario. Used by ``mtdsim run`` and the pytest plugin."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+
+from simulator.errors import ConfigError, StepFailed
+from simulator.scenarios.embedded import embedded_target
+from simulator.scenarios.model import Scenario
+from simulator.scenarios.runner import Target, run_scenario
+
+__all__ = ["Outcome", "RunOptions", "open_target", "run_all"]
+
+TARGET_ENV = "MTDSIM_TARGET"
+CONTROL_KEY_ENV = "MTDSIM_CONTROL_KEY"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    seed: int = 0
+    target: str | None = None
+    control_key: str | None = None
+
+    @classmethod
+    def from_env(cls, seed: int, target: str | None, control_key: str | None) -> RunOptions:
+        """Options, with MTDSIM_TARGET and MTDSIM_CONTROL_KEY filling what was not given."""
+        target = target or os.environ.get(TARGET_ENV) or None
+        control_key = control_key or os.environ.get(CONTROL_KEY_ENV) or None
+        if target and not control_key:
+            raise ConfigError(f"--target needs the server's control key (--control-key or {CONTROL_KEY_ENV})")
+        return cls(seed, target, control_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    scenario: Scenario
+    seconds: float
+    failure: StepFailed | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+
+@asynccontextmanager
+async def open_target(options: RunOptions) -> AsyncIterator[tuple[Target, aiohttp.ClientSession]]:
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        if options.target:
+            yield Target(options.target, options.control_key or ""), session
+        else:
+            async with embedded_target(options.seed) as target:
+                yield target, session
+
+
+async def run_all(
+    scenarios: Iterable[Scenario], options: RunOptions, on_outcome: Callable[[Outcome], None] | None = None
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    async with open_target(options) as (target, session):
+        for scenario in scenarios:
+            started = time.perf_counter()
+            failure: StepFailed | None = None
+            try:
+                await run_scenario(session, target, scenario, str(options.seed))
+            except StepFailed as exc:
+                failure = exc
+            outcome = Outcome(scenario, time.perf_counter() - started, failure)
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    return outcomes

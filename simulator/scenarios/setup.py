@@ -1,0 +1,100 @@
+"""Build a scenario's ``given`` on the target: reset, clock, tenant, apps, connectors, policies, devices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from simulator.domain.clock import parse_datetime
+from simulator.scenarios.context import ADMIN, Credentials, RunContext
+from simulator.scenarios.model import ConnectorSpec, DeviceSpec, PolicySpec, Scenario
+
+__all__ = ["apply_given", "create_connector", "device_wire", "enroll", "policy_body", "register_partner"]
+
+
+async def apply_given(ctx: RunContext, scenario: Scenario, *, reset: bool = True) -> None:
+    given = scenario.given
+    if reset:
+        await ctx.control("POST", "/_sim/reset", expect=(200, 204))
+    ctx.now = parse_datetime(given.clock)
+    ctx.clock_moved(await ctx.control("PUT", "/_sim/clock", {"now": given.clock}))
+    ctx.tenant_id = ctx.new_id(f"tenant:{scenario.path.name}:{scenario.name}")
+    await ctx.control("POST", "/_sim/tenants", {"id": ctx.tenant_id, "displayName": given.tenant}, expect=(200, 201))
+    admin = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", {"kind": "admin"}, expect=(200, 201))
+    ctx.apps[ADMIN] = Credentials(admin["clientId"], admin["clientSecret"])
+    for partner in given.partner_keys:
+        await register_partner(ctx, partner)
+    if len(set(given.partner_keys)) == 1:
+        ctx.default_partner = given.partner_keys[0]
+    for connector in given.connectors:
+        await _connector(ctx, connector)
+    for policy in given.policies:
+        await ctx.as_app(ADMIN, "POST", "/beta/deviceManagement/deviceCompliancePolicies", policy_body(policy), 201)
+    await enroll(ctx, given.devices)
+
+
+async def register_partner(ctx: RunContext, partner: str) -> None:
+    if partner in ctx.apps:
+        return
+    body = {"kind": "partner", "partner": partner}
+    app = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", body, expect=(200, 201))
+    ctx.apps[partner] = Credentials(app["clientId"], app["clientSecret"])
+    if app.get("connectorId"):
+        ctx.connector_ids[partner] = app["connectorId"]
+
+
+async def _connector(ctx: RunContext, spec: ConnectorSpec) -> None:
+    await create_connector(ctx, spec.partner, dict(spec.settings))
+    if spec.heartbeat:
+        await ctx.as_app(spec.partner, "POST", "/partner/v1/heartbeat")
+    if spec.condition is not None:
+        path = f"/_sim/tenants/{ctx.tenant_id}/connectors/{ctx.connector_id(spec.partner)}/condition"
+        await ctx.control("PUT", path, {"condition": spec.condition}, expect=(200, 204))
+
+
+async def create_connector(ctx: RunContext, partner: str, settings: dict[str, Any]) -> None:
+    body = {"id": ctx.connector_id(partner), **settings}
+    created = await ctx.as_app(ADMIN, "POST", "/beta/deviceManagement/mobileThreatDefenseConnectors", body, 201)
+    ctx.connector_ids[partner] = created["id"]
+
+
+def policy_body(policy: PolicySpec) -> dict[str, Any]:
+    kind = "androidCompliancePolicy" if policy.platform == "android" else "iosCompliancePolicy"
+    return {
+        "@odata.type": f"#microsoft.graph.{kind}",
+        "displayName": f"MTD {policy.platform} {policy.level}",
+        "deviceThreatProtectionEnabled": policy.enabled,
+        "deviceThreatProtectionRequiredSecurityLevel": policy.level,
+    }
+
+
+async def enroll(ctx: RunContext, devices: Iterable[DeviceSpec]) -> Any:
+    wire = []
+    for device in devices:
+        aad = device.azure_ad_device_id or ctx.new_id(f"device:{device.name}")
+        ctx.devices[device.name] = (device, aad)
+        wire.append(device_wire(device, aad))
+    if not wire:
+        return None
+    path = f"/_sim/tenants/{ctx.tenant_id}/devices"
+    return await ctx.control("POST", path, {"devices": wire}, expect=(200, 201))
+
+
+def device_wire(device: DeviceSpec, aad: str) -> dict[str, Any]:
+    """The control API's enroll shape (simulator/service/devices.py)."""
+    wire: dict[str, Any] = {
+        "azureADDeviceId": aad,
+        "platform": device.platform,
+        "osVersion": device.os_version,
+        "ownerType": device.ownership,
+        "deviceRegistrationState": "registered" if device.registered else "notRegistered",
+        "userPrincipalName": device.user or f"{device.name}@contoso.example",
+        "deviceName": device.name,
+    }
+    if device.apps:
+        wire["installedApps"] = [
+            {"bundleId": a.bundle_id, "name": a.name or a.bundle_id, "version": a.version or "1.0",
+             "isManaged": a.managed}
+            for a in device.apps
+        ]
+    return wire
