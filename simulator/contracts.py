@@ -223,6 +223,8 @@ def _message(keyword: str, error: ValidationError) -> str:
         return f"{error.instance!r} must be {_show(value)}"
     if keyword == "format":
         return f"{error.instance!r} is not a valid {value}"
+    if keyword == "not":
+        return f"{error.instance!r} is not allowed here"
     if keyword == "pattern":
         return f"{error.instance!r} does not match {value}"
     return error.message
