@@ -69,9 +69,7 @@ class SimDevice:
             "id": uuid_from(splitmix64(key ^ _INTUNE_SALT), key),
             **self.to_partner_view(),
             "deviceName": f"{first}'s {self.model}",
-            "manufacturer": self.manufacturer,
-            "model": self.model,
-            "installedApps": self.installed_apps(),
+            **({"installedApps": self.installed_apps()} if self.platform is Platform.ios else {}),
         }
 
     def to_partner_view(self) -> dict[str, Any]:

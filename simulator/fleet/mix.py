@@ -58,10 +58,8 @@ IOS_MODELS: Sequence[tuple[tuple[str, str], float]] = (
     (("Apple", "iPad Air (5th generation)"), 6), (("Apple", "iPad Pro (11-inch) (4th generation)"), 6),
 )  # fmt: skip
 
-OWNERSHIP: Weighted = (
-    (ManagedDeviceOwnerType.company.value, 70), (ManagedDeviceOwnerType.personal.value, 28),
-    (ManagedDeviceOwnerType.unknown.value, 2),
-)  # fmt: skip
+# Only company and personal: the control API's enroll shape has no "unknown" owner.
+OWNERSHIP: Weighted = ((ManagedDeviceOwnerType.company.value, 70), (ManagedDeviceOwnerType.personal.value, 30))
 
 # Most enrolled devices are Azure AD registered; the rest exercise the deviceNotRegistered rule.
 REGISTRATION: Weighted = (

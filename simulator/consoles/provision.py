@@ -1,0 +1,107 @@
+"""Set up a mock tenant for a simulated run through the control API and Graph, and read results back.
+
+Used by ``mtdsim simulate`` and by tests: create a tenant and its partner and admin apps, enroll a fleet, create
+the partner's connector through Graph ``POST`` with the admin app (as an admin clicks "Add"), and read the
+compliance distribution through ``GET /v1.0/deviceManagement/managedDevices``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import aiohttp
+
+from simulator.consoles.auth import Credentials, TokenSource
+from simulator.consoles.clock import CONTROL_KEY_HEADER, ConsoleClock
+from simulator.consoles.stats import ConsoleStats
+from simulator.errors import SimulationError
+from simulator.fleet.devices import SimDevice
+
+__all__ = ["Provisioner", "Tenancy"]
+
+_ENROLL_CHUNK = 1000
+_MAX_PAGES = 10_000
+
+
+class Tenancy:
+    """The credentials of one provisioned tenant: its partner app and its admin app."""
+
+    def __init__(self, partner: Credentials, admin: Credentials, connector_id: str) -> None:
+        self.partner = partner
+        self.admin = admin
+        self.connector_id = connector_id
+
+
+class Provisioner:
+    """Control-API and Graph calls against one mock at ``base_url``."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, control_key: str) -> None:
+        self.session = session
+        self.base = base_url.rstrip("/")
+        self.headers = {CONTROL_KEY_HEADER: control_key}
+
+    async def _json(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+                    expect: int = 200) -> Any:  # fmt: skip
+        url = path if path.startswith("http") else self.base + path
+        async with self.session.request(method, url, json=body, headers=headers or self.headers) as resp:
+            if resp.status != expect:
+                raise SimulationError(f"{method} {path} answered {resp.status}: {(await resp.text())[:500]}")
+            return await resp.json() if resp.status != 204 else None
+
+    async def create_tenant(self, tenant_id: str, partner: str, display_name: str = "mtdsim simulate") -> Tenancy:
+        await self._json("POST", "/_sim/tenants", {"id": tenant_id, "displayName": display_name}, expect=201)
+        apps = f"/_sim/tenants/{tenant_id}/apps"
+        partner_app = await self._json("POST", apps, {"kind": "partner", "partner": partner}, expect=201)
+        admin_app = await self._json("POST", apps, {"kind": "admin"}, expect=201)
+
+        def credentials(app: dict[str, Any]) -> Credentials:
+            return Credentials(self.base, tenant_id, app["clientId"], app["clientSecret"])
+
+        return Tenancy(credentials(partner_app), credentials(admin_app), partner_app["connectorId"])
+
+    async def enroll(self, tenant_id: str, devices: Iterable[SimDevice]) -> int:
+        """Enroll devices in chunks (the control API takes up to 10,000 per call); returns how many."""
+        count, chunk = 0, []
+        for device in devices:
+            chunk.append(device.to_enrollment())
+            if len(chunk) == _ENROLL_CHUNK:
+                count += await self._enroll_chunk(tenant_id, chunk)
+                chunk = []
+        return count + (await self._enroll_chunk(tenant_id, chunk) if chunk else 0)
+
+    async def _enroll_chunk(self, tenant_id: str, chunk: list[dict[str, Any]]) -> int:
+        await self._json("POST", f"/_sim/tenants/{tenant_id}/devices", {"devices": chunk}, expect=201)
+        return len(chunk)
+
+    async def admin_headers(self, admin: Credentials, clock: ConsoleClock) -> dict[str, str]:
+        source = TokenSource(admin, clock, ConsoleStats())
+        return {"Authorization": f"Bearer {await source.token(self.session)}"}
+
+    async def create_connector(self, tenancy: Tenancy, clock: ConsoleClock, *, android: bool, ios: bool,
+                               app_sync: bool = True, personal_apps: bool = False) -> dict[str, Any]:  # fmt: skip
+        body = {
+            "id": tenancy.connector_id,
+            "androidEnabled": android,
+            "iosEnabled": ios,
+            "allowPartnerToCollectIOSApplicationMetadata": app_sync,
+            "allowPartnerToCollectIOSPersonalApplicationMetadata": personal_apps,
+        }
+        headers = await self.admin_headers(tenancy.admin, clock)
+        path = "/beta/deviceManagement/mobileThreatDefenseConnectors"
+        created: dict[str, Any] = await self._json("POST", path, body, headers=headers, expect=201)
+        return created
+
+    async def compliance_distribution(self, admin: Credentials, clock: ConsoleClock) -> Counter[str]:
+        """complianceState of every Android and iOS managed device, read through Graph and counted."""
+        headers = await self.admin_headers(admin, clock)
+        url: str | None = "/v1.0/deviceManagement/managedDevices?$top=1000"
+        counts: Counter[str] = Counter()
+        for _ in range(_MAX_PAGES):
+            if url is None:
+                return counts
+            page = await self._json("GET", url, headers=headers)
+            counts.update(str(device["complianceState"]) for device in page["value"])
+            url = page.get("@odata.nextLink")
+        raise SimulationError("managedDevices paging did not end")
