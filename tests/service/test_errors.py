@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from simulator.service import create_app
@@ -57,7 +58,7 @@ async def test_oversize_body_is_413_both_with_and_without_content_length(aiohttp
     assert response.status == 413
     assert (await response.json())["error"]["code"] == "requestEntityTooLarge"
 
-    async def chunks():  # chunked: no Content-Length, aiohttp's own limit answers
+    async def chunks() -> AsyncIterator[bytes]:  # chunked: no Content-Length, aiohttp's own limit answers
         yield big
 
     response = await client.post(ADVANCE, data=chunks(), headers=headers)
