@@ -176,9 +176,17 @@ def _app(node: _Located, path: Path) -> AppSpec:
 
 
 def _device(node: _Located, path: Path) -> Mapping[str, Any]:
-    for key in ("platform", "osVersion"):
-        _text(node, key, path)
-    return dict(node)
+    """A device must meet the control API's enrollment contract; the first problem is reported with its line."""
+    from simulator.contracts import default_contracts
+
+    device = dict(node)
+    problems = default_contracts().problems("sim-device-enrollment", {"devices": [device]})
+    if problems:
+        first = problems[0]
+        key = first.pointer.removeprefix("/devices/0").lstrip("/").split("/")[0]
+        raise ConfigError(f"device: {first.pointer.removeprefix('/devices/0') or '/'}: {first.message}",
+                          path=path, line=_line(node, key) if key else node.line)
+    return device
 
 
 def _check_keys(node: _Located, allowed: tuple[str, ...], path: Path) -> None:

@@ -46,6 +46,8 @@ def test_yaml_config_declares_tenants_apps_and_devices(tmp_path):
     ("tenants:\n  - id: 11111111-1111-4111-8111-111111111111\n    apps:\n      - kind: partner\n"
      "        partner: nobody\n", 4, "nobody"),
     ("tenants: [\n", 2, "not valid YAML"),
+    ("tenants:\n  - id: 11111111-1111-4111-8111-111111111111\n    devices:\n      - platform: ios\n"
+     "        osVersion: '17'\n        ownerType: robot\n", 6, "ownerType"),
 ])
 def test_broken_config_names_the_line(tmp_path, text, line, words):
     path = tmp_path / "bad.yaml"
