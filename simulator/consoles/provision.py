@@ -93,6 +93,18 @@ class Provisioner:
         created: dict[str, Any] = await self._json("POST", path, body, headers=headers, expect=201)
         return created
 
+    async def create_policies(self, admin: Credentials, clock: ConsoleClock, level: str) -> None:
+        """One compliance policy per platform requiring device threat level ``level`` (secured/low/medium/high)."""
+        headers = await self.admin_headers(admin, clock)
+        for kind, name in (("ios", "iOS"), ("android", "Android")):
+            body = {
+                "@odata.type": f"#microsoft.graph.{kind}CompliancePolicy",
+                "displayName": f"MTD {name} ({level})",
+                "deviceThreatProtectionEnabled": True,
+                "deviceThreatProtectionRequiredSecurityLevel": level,
+            }
+            await self._json("POST", "/v1.0/deviceManagement/deviceCompliancePolicies", body, headers, expect=201)
+
     async def compliance_distribution(self, admin: Credentials, clock: ConsoleClock) -> Counter[str]:
         """complianceState of every Android and iOS managed device, read through Graph and counted."""
         headers = await self.admin_headers(admin, clock)

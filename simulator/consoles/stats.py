@@ -43,4 +43,5 @@ class ConsoleStats:
             "appsSeen": self.apps_seen,
             "tokenFetches": self.token_fetches,
             "retries": self.retries,
+            "planted": dict(sorted(self.expected.items())),
         }

@@ -1,0 +1,138 @@
+"""``mtdsim simulate``: a simulated fleet and partner console against the embedded mock or a target.
+
+Against a target (``--target URL``), credentials come from options or environment variables:
+``MTDSIM_CONTROL_KEY`` (with it, the run provisions its own tenant, fleet and connector through the target's
+control API and drives its virtual clock); without it, ``MTDSIM_TENANT_ID``, ``MTDSIM_CLIENT_ID`` and
+``MTDSIM_CLIENT_SECRET`` name an existing partner app (wall-clock time, the target's own devices), and
+``MTDSIM_ADMIN_CLIENT_ID`` / ``MTDSIM_ADMIN_CLIENT_SECRET`` an admin app to read compliance back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+__all__ = ["add_parser", "run"]
+
+PROFILES = ("well-behaved", "ignores-retry-after", "stale-reports", "unregistered-devices", "wrong-platform",
+            "oversized-batches", "malformed-payloads", "expired-token", "silent")  # fmt: skip
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "simulate", help="drive a simulated fleet and partner console", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--partner", default="demo", help="catalog partner key, name or connector id (default demo)")
+    parser.add_argument("--android", type=int, default=50, metavar="N", help="Android devices (default 50)")
+    parser.add_argument("--ios", type=int, default=50, metavar="N", help="iOS devices (default 50)")
+    parser.add_argument("--days", type=float, default=1.0, metavar="D", help="virtual days to simulate (default 1)")
+    parser.add_argument("--tick", default="PT1H", help="virtual time per step, ISO 8601 duration (default PT1H)")
+    parser.add_argument("--events-per-day", type=float, default=0.05, metavar="R",
+                        help="threat events per device per virtual day (default 0.05)")  # fmt: skip
+    parser.add_argument("--required-level", choices=("secured", "low", "medium", "high", "none"), default="low",
+                        help="threat level the compliance policies require (none: create no policy)")  # fmt: skip
+    parser.add_argument("--profile", choices=PROFILES, default="well-behaved", help="console behaviour profile")
+    parser.add_argument("--seed", type=int, default=None, help="seed (default random; printed to reproduce)")
+    parser.add_argument("--target", metavar="URL", help="a running mtdsim serve (or compatible) instead of embedded")
+    parser.add_argument("--control-key", default=_env("MTDSIM_CONTROL_KEY"), help="target control key")
+    parser.add_argument("--tenant-id", default=_env("MTDSIM_TENANT_ID"), help="target tenant (no control key)")
+    parser.add_argument("--client-id", default=_env("MTDSIM_CLIENT_ID"), help="target partner app client id")
+    parser.add_argument("--client-secret", default=_env("MTDSIM_CLIENT_SECRET"), help="its client secret")
+    parser.add_argument("--admin-client-id", default=_env("MTDSIM_ADMIN_CLIENT_ID"), help="target admin app")
+    parser.add_argument("--admin-client-secret", default=_env("MTDSIM_ADMIN_CLIENT_SECRET"), help="its secret")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import random
+
+    from simulator.consoles.simulation import simulate
+
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    config = _config(args, seed)
+    result = asyncio.run(simulate(config)) if args.no_progress or args.json else _with_progress(config)
+    _print(result, as_json=args.json)
+    return 0
+
+
+def _config(args: argparse.Namespace, seed: int) -> Any:
+    from simulator.consoles import Credentials, Profile
+    from simulator.consoles.simulation import SimulationConfig
+    from simulator.domain.clock import parse_duration
+    from simulator.errors import ConfigError
+    from simulator.fleet import ThreatRates
+
+    if min(args.android, args.ios) < 0 or args.days <= 0 or args.events_per_day < 0:
+        raise ConfigError("--android/--ios/--events-per-day must be >= 0 and --days > 0")
+    partner = admin = None
+    if args.target and not args.control_key:
+        if not (args.tenant_id and args.client_id and args.client_secret):
+            raise ConfigError("--target without --control-key needs --tenant-id, --client-id and --client-secret")
+        partner = Credentials(args.target, args.tenant_id, args.client_id, args.client_secret)
+        if args.admin_client_id and args.admin_client_secret:
+            admin = Credentials(args.target, args.tenant_id, args.admin_client_id, args.admin_client_secret)
+    return SimulationConfig(
+        seed=seed, partner=args.partner, android=args.android, ios=args.ios, days=args.days,
+        tick=parse_duration(args.tick), profile=Profile(args.profile),
+        rates=ThreatRates(events_per_day=args.events_per_day), target_url=args.target,
+        control_key=args.control_key if args.target else None, partner_credentials=partner, admin_credentials=admin,
+        required_level=None if args.required_level == "none" else args.required_level,
+    )  # fmt: skip
+
+
+def _with_progress(config: Any) -> Any:
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from simulator.consoles.simulation import simulate
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                label = "enrolling devices" if phase == "enroll" else "simulating ticks"
+                tasks[phase] = bar.add_task(label, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        return asyncio.run(simulate(config, update))
+
+
+def _print(result: Any, *, as_json: bool) -> None:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from simulator.consoles.simulation import summary
+
+    data = summary(result)
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"mtdsim simulate: seed {data['seed']}", show_header=False)
+    for label, key in (("target", "target"), ("tenant", "tenantId"), ("devices enrolled", "devicesEnrolled"),
+                       ("reports sent", "reportsSent"), ("accepted", "accepted"), ("batches", "batches"),
+                       ("heartbeats", "heartbeats"), ("App Sync calls", "appSyncCalls"),
+                       ("token fetches", "tokenFetches"), ("retries", "retries")):  # fmt: skip
+        table.add_row(label, str(data[key]))
+    for title, key in (("rejected", "rejected"), ("failed requests", "errors"), ("planted by profile", "planted"),
+                       ("compliance", "compliance")):  # fmt: skip
+        counts = data[key]
+        text = ", ".join(f"{k}: {v}" for k, v in counts.items()) if counts else ("none" if counts == {} else "n/a")
+        table.add_row(title, text)
+    table.add_row("elapsed", f"{data['elapsedSeconds']} s")
+    console = Console()
+    console.print(table)
+    console.print(f"reproduce with: --seed {data['seed']}")
