@@ -1,0 +1,132 @@
+"""What every benchmark shares: options, child servers pinned to core 0, the load generator pinned to core 1,
+interleaved rounds with the median of per-round ratios, and output as a table plus one JSON document.
+
+The machine is noisy (reference/performance.md: 15-45 % spread between 10 s runs), so every HTTP comparison
+runs baseline and candidate alternately in the same run and reports the median of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loadtests.mockproc import free_port, pinned, wait_for_port
+from simulator.errors import SimulationError
+
+__all__ = [
+    "Measure",
+    "bench_parser",
+    "emit",
+    "loadgen",
+    "median_ratio",
+    "start_baseline",
+]
+
+SERVER_CPU, CLIENT_CPU = "0", "1"
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One benchmark line. ``ratio`` is measured/target for floors, target/measured for ceilings (>= 1 meets)."""
+
+    name: str
+    measured: float
+    unit: str
+    target: float
+    higher_is_better: bool = True
+    baseline: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        if self.higher_is_better:
+            return self.measured / self.target if self.target else 0.0
+        return self.target / self.measured if self.measured else 0.0
+
+    @property
+    def meets(self) -> bool:
+        return self.ratio >= 1.0
+
+
+def bench_parser(description: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny run that only proves the benchmark works")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per measurement")
+    parser.add_argument("--json", dest="json_path", help="also write the JSON document here")
+    return parser
+
+
+def median_ratio(candidate: Sequence[float], baseline: Sequence[float]) -> float:
+    """Median of per-round ratios (rounds paired by index: the same slow episode hits both)."""
+    ratios = [c / b for c, b in zip(candidate, baseline, strict=True) if b]
+    return statistics.median(ratios) if ratios else 0.0
+
+
+def emit(title: str, measures: Sequence[Measure], json_path: str | None = None, *, quick: bool = False) -> None:
+    """Print a table and a JSON document (quick runs say so: their numbers mean nothing)."""
+    print(f"\n{title}{'  (quick mode: numbers are not measurements)' if quick else ''}")
+    print(f"{'measure':<52} {'measured':>12} {'unit':<12} {'target':>10} {'baseline':>10} {'ratio':>6}  ok")
+    for m in measures:
+        base = f"{m.baseline:,.4g}" if m.baseline is not None else "-"
+        print(f"{m.name:<52} {m.measured:>12,.4g} {m.unit:<12} {m.target:>10,.4g} {base:>10} {m.ratio:>6.2f}  "
+              f"{'yes' if m.meets else 'NO'}")
+    document = {"title": title, "quick": quick, "measures": [
+        {**asdict(m), "ratio": round(m.ratio, 3), "meets": m.meets} for m in measures]}
+    text = json.dumps(document, indent=2)
+    print(text)
+    if json_path:
+        Path(json_path).write_text(text, encoding="utf-8")
+
+
+def loadgen(config: dict[str, Any], timeout_margin: float = 60.0) -> dict[str, Any]:
+    """Run loadtests.loadgen in its own process pinned to the client core; returns its JSON result."""
+    command = pinned([sys.executable, "-m", "loadtests.loadgen", json.dumps(config)], CLIENT_CPU)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=float(config["duration"]) + timeout_margin,
+                          check=False)
+    if done.returncode != 0:
+        raise SimulationError(f"load generator failed: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+class ChildServer:
+    """A server process we started (pinned to the server core); stopped by pid with SIGINT, then SIGKILL."""
+
+    def __init__(self, command: Sequence[str], port: int) -> None:
+        self.port = port
+        self.process = subprocess.Popen(pinned(command, SERVER_CPU), stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, 20.0)
+        except SimulationError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(2)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def __enter__(self) -> ChildServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_baseline() -> ChildServer:
+    port = free_port()
+    return ChildServer([sys.executable, "-m", "loadtests.baseline_server", "--port", str(port)], port)

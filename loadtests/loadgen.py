@@ -1,0 +1,162 @@
+"""A small, cheap HTTP/1.1 load generator (asyncio protocol, keep-alive, one request in flight per connection).
+
+wrk is not installed on the project machine and an aiohttp client costs more per request than the servers we
+measure, so benchmarks use this instead: it writes pre-encoded requests and only finds the status line and
+Content-Length of each answer. Run it in its own process, pinned to another core than the server::
+
+    python -m loadtests.loadgen '{"port": 8765, "kind": "single", "connections": 50, "duration": 5, ...}'
+
+Kinds: ``get``/``post`` (a fixed request), ``single`` (one threat report per request) and ``batch`` (``batch``
+reports per request); report kinds give every device a strictly newer reportedDateTime each time, so the
+server does a real update rather than an idempotent resend. Prints one JSON line of results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from loadtests.payloads import format_ms
+
+__all__ = ["make_factory", "run"]
+
+Factory = Callable[[], tuple[bytes, int]]  # -> (request bytes, reports in it)
+
+
+def _request(port: int, method: str, path: str, token: str, body: bytes | None) -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+    if token:
+        head += f"Authorization: Bearer {token}\r\n"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + "\r\n").encode() + (body or b"")
+
+
+def _report(device: str, platform: str, epoch_ms: int) -> str:
+    when = format_ms(epoch_ms)
+    version = "17.4" if platform == "ios" else "14.0"
+    return (f'{{"azureADDeviceId": "{device}", "platform": "{platform}", "osVersion": "{version}", '
+            f'"threatState": "mediumSeverity", "reportedDateTime": "{when}", "threats": [{{"threatId": "t-1", '
+            f'"category": "malware", "severity": "medium", "name": "Trojan.X", "detectedDateTime": "{when}"}}]}}')
+
+
+def make_factory(config: dict[str, Any]) -> Factory:
+    """Build the request maker for ``config`` (kind, port, path, token, devices, platforms, base_ms, batch)."""
+    port, path, token, kind = config["port"], config["path"], config.get("token", ""), config["kind"]
+    if kind in ("get", "post"):
+        body = config.get("body")
+        fixed = _request(port, kind.upper(), path, token, None if body is None else json.dumps(body).encode())
+        return lambda: (fixed, 0)
+    devices, platforms, base = config["devices"], config["platforms"], int(config["base_ms"])
+    counter = itertools.count()
+    size = 1 if kind == "single" else int(config["batch"])
+
+    def next_request() -> tuple[bytes, int]:
+        n = next(counter)
+        reports = []
+        for i in range(size):
+            slot = (n * size + i)
+            device = slot % len(devices)
+            reports.append(_report(devices[device], platforms[device], base + 1 + slot // len(devices)))
+        return _request(port, "POST", path, token, ('{"reports": [' + ", ".join(reports) + "]}").encode()), size
+
+    return next_request
+
+
+def _content_length(head: bytes) -> int:
+    """Content-Length of a lower-cased response head (the servers measured here never answer chunked)."""
+    at = head.find(b"content-length:")
+    if at < 0:
+        return 0
+    stop = head.find(b"\r\n", at)
+    return int(head[at + 15 : stop if stop > 0 else len(head)])
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, factory: Factory, results: dict[str, Any], deadline: float, done: asyncio.Future[None]):
+        self.factory, self.results, self.deadline, self.done = factory, results, deadline, done
+        self.buffer = b""
+        self.sent_at = 0.0
+        self.reports = 0
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self._send()
+
+    def _send(self) -> None:
+        request, self.reports = self.factory()
+        self.sent_at = time.perf_counter()
+        assert self.transport is not None
+        self.transport.write(request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end].lower()
+        length = _content_length(head)
+        if len(self.buffer) < end + 4 + length:
+            return
+        self.buffer = self.buffer[end + 4 + length:]
+        self._record(int(head[9:12]))
+
+    def _record(self, status: int) -> None:
+        now = time.perf_counter()
+        results = self.results
+        results["latencies"].append(now - self.sent_at)
+        key = "ok" if 200 <= status < 300 else "bad"
+        results[key] += 1
+        results["reports"] += self.reports if key == "ok" else 0
+        if now < self.deadline:
+            self._send()
+        else:
+            assert self.transport is not None
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_result(None)
+
+
+async def run(config: dict[str, Any]) -> dict[str, Any]:
+    """Drive ``connections`` keep-alive connections for ``duration`` seconds; bounded by duration + 30 s."""
+    loop = asyncio.get_running_loop()
+    factory = make_factory(config)
+    results: dict[str, Any] = {"ok": 0, "bad": 0, "reports": 0, "latencies": []}
+    start = time.perf_counter()
+    deadline = start + float(config["duration"])
+    waits = []
+    for _ in range(int(config.get("connections", 50))):
+        done: asyncio.Future[None] = loop.create_future()
+        protocol = functools.partial(_Connection, factory, results, deadline, done)
+        await loop.create_connection(protocol, "127.0.0.1", config["port"])
+        waits.append(done)
+    await asyncio.wait_for(asyncio.gather(*waits), timeout=float(config["duration"]) + 30)
+    seconds = time.perf_counter() - start
+    latencies = sorted(results.pop("latencies"))
+    return {**results, "seconds": round(seconds, 3), "rps": round(results["ok"] / seconds, 1),
+            "reports_per_s": round(results["reports"] / seconds, 1),
+            "p50_ms": _quantile_ms(latencies, 0.5), "p99_ms": _quantile_ms(latencies, 0.99)}
+
+
+def _quantile_ms(ordered: list[float], q: float) -> float | None:
+    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else None
+
+
+def main(argv: list[str]) -> int:
+    config = json.loads(argv[0] if argv else sys.stdin.read())
+    print(json.dumps(asyncio.run(run(config))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
