@@ -28,13 +28,14 @@ __all__ = ["run_command"]
 
 
 def run_command(args: argparse.Namespace, console: Console | None = None) -> int:
-    console = console or Console(highlight=False)
+    console = console or Console(highlight=False, soft_wrap=True)
     try:
         scenarios = _chosen(args)
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
         options = RunOptions.from_env(seed, args.target, args.control_key)
     except (ScenarioSyntaxError, ConfigError) as exc:
-        console.print(f"mtdsim run: error: {escape(str(exc))}", style="red")
+        errors = Console(stderr=True, highlight=False, soft_wrap=True)
+        errors.print(f"mtdsim run: error: {escape(str(exc))}", style="red")
         return 2
     target = options.target or "embedded mock"
     console.print(f"mtdsim run: {len(scenarios)} scenario(s), seed {seed}, target {target}")

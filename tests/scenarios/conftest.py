@@ -4,7 +4,7 @@ import importlib.metadata
 
 import pytest
 
-pytest_plugins = ["pytester"]
+# pytester is enabled for the whole suite in pyproject.toml (-p pytester): pytest_plugins may only live at the top.
 
 
 @pytest.fixture
