@@ -35,6 +35,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--tick", default="PT1H", help="virtual time per step, ISO 8601 duration (default PT1H)")
     parser.add_argument("--events-per-day", type=float, default=0.05, metavar="R",
                         help="threat events per device per virtual day (default 0.05)")  # fmt: skip
+    parser.add_argument("--never-report", type=float, default=0.0, metavar="F",
+                        help="fraction of devices that never report (default 0)")  # fmt: skip
+    parser.add_argument("--silent-devices", type=float, default=0.0, metavar="F",
+                        help="fraction of devices silent for --silent-for at some point (default 0)")  # fmt: skip
+    parser.add_argument("--silent-for", default="P2D", help="how long a silent device is silent (default P2D)")
+    parser.add_argument("--heartbeat-stops-after", metavar="DURATION",
+                        help="the partner stops heartbeating after this much virtual time (e.g. P1D)")  # fmt: skip
     parser.add_argument("--required-level", choices=("secured", "low", "medium", "high", "none"), default="low",
                         help="threat level the compliance policies require (none: create no policy)")  # fmt: skip
     parser.add_argument("--profile", choices=PROFILES, default="well-behaved", help="console behaviour profile")
@@ -69,10 +76,14 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
     from simulator.consoles.simulation import SimulationConfig
     from simulator.domain.clock import parse_duration
     from simulator.errors import ConfigError
-    from simulator.fleet import ThreatRates
+    from simulator.fleet import Gaps, ThreatRates
 
     if min(args.android, args.ios) < 0 or args.days <= 0 or args.events_per_day < 0:
         raise ConfigError("--android/--ios/--events-per-day must be >= 0 and --days > 0")
+    if not (0 <= args.never_report <= 1 and 0 <= args.silent_devices <= 1):
+        raise ConfigError("--never-report and --silent-devices are fractions between 0 and 1")
+    stops = parse_duration(args.heartbeat_stops_after) if args.heartbeat_stops_after else None
+    gaps = Gaps(args.never_report, args.silent_devices, parse_duration(args.silent_for), stops)
     partner = admin = None
     if args.target and not args.control_key:
         if not (args.tenant_id and args.client_id and args.client_secret):
@@ -83,7 +94,7 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
     return SimulationConfig(
         seed=seed, partner=args.partner, android=args.android, ios=args.ios, days=args.days,
         tick=parse_duration(args.tick), profile=Profile(args.profile),
-        rates=ThreatRates(events_per_day=args.events_per_day), target_url=args.target,
+        rates=ThreatRates(events_per_day=args.events_per_day), gaps=gaps, target_url=args.target,
         control_key=args.control_key if args.target else None, partner_credentials=partner, admin_credentials=admin,
         required_level=None if args.required_level == "none" else args.required_level,
     )  # fmt: skip

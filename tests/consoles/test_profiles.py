@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import orjson
 import pytest
 
 from simulator.consoles import Profile, run_console
-from simulator.fleet import Behaviour, ThreatRates
+from simulator.fleet import Behaviour, Gaps, ThreatRates, device_key
 from tests.consoles.conftest import SEED, Sim
 
 ONE_DAY = Behaviour(SEED, ThreatRates(events_per_day=2), horizon=timedelta(days=1))
@@ -73,3 +74,26 @@ async def test_expired_token_profile_keeps_using_its_token_and_gets_401s(make_si
     assert stats.token_fetches == 1
     assert stats.expected["401 InvalidAuthenticationToken"] > 0
     assert stats.outcomes() == stats.expected
+
+
+async def test_a_partner_whose_heartbeat_stops_turns_unresponsive_after_the_threshold(sim: Sim) -> None:
+    gaps = Gaps(heartbeat_stops_after=timedelta(days=1))
+    behaviour = Behaviour(SEED, gaps=gaps, tick=timedelta(hours=6), horizon=timedelta(days=9))
+    async with sim.console() as console:
+        stats = await run_console(console, behaviour)
+        reply = await console.read_connector()
+    assert stats.heartbeats == 4  # ticks 0, 6 h, 12 h and 18 h of the first day
+    assert reply.body["partnerState"] == "unresponsive"
+    assert stats.outcomes() == Counter()
+
+
+async def test_devices_that_never_report_are_absent_from_the_traffic(sim: Sim) -> None:
+    behaviour = Behaviour(SEED, gaps=Gaps(never_report=0.3), horizon=timedelta(hours=6))
+    async with sim.console() as console:
+        console.sent = []
+        stats = await run_console(console, behaviour)
+    reported = {r["azureADDeviceId"] for body in console.sent for r in orjson.loads(body)["reports"]}
+    eligible = {d.azure_ad_device_id for d in sim.fleet if d.registered}
+    never = {d for d in eligible if behaviour.never_reports(device_key(d))}
+    assert never and reported == eligible - never
+    assert stats.outcomes() == Counter()
