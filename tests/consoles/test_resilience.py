@@ -99,3 +99,10 @@ async def test_same_seed_sends_the_same_bytes_against_fresh_mocks(make_sim: Any)
             await run_console(console, _behaviour(hours=30))
         bodies.append(console.sent)
     assert bodies[0] == bodies[1] and len(bodies[0]) > 2
+
+
+async def test_the_device_list_follows_next_links_until_every_device_is_read(sim: Sim) -> None:
+    async with sim.console() as console:
+        roster = await console.devices(top=7)
+    assert len(roster) == len(sim.fleet) == 60
+    assert {d.azure_ad_device_id for d in roster} == {d.azure_ad_device_id for d in sim.fleet}

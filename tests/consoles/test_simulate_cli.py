@@ -6,6 +6,9 @@ from typing import Any
 import pytest
 
 from simulator.cli import main
+from simulator.consoles.simulation import SimulationConfig, simulate
+from simulator.service import Settings, create_app
+from tests.conftest import CONTROL_KEY
 
 
 def _simulate(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
@@ -46,3 +49,15 @@ def test_simulate_against_a_target_without_credentials_is_a_usage_error(
         monkeypatch.delenv(name, raising=False)
     assert main(["simulate", "--target", "http://127.0.0.1:9", "--seed", "1"]) == 2
     assert "--client-id" in capsys.readouterr().err
+
+
+async def test_simulate_provisions_and_runs_against_a_target_through_its_control_api(
+    aiohttp_server: Any, settings: Settings
+) -> None:
+    server = await aiohttp_server(create_app(settings))
+    config = SimulationConfig(seed=8, android=5, ios=7, days=0.25, target_url=str(server.make_url("")),
+                              control_key=CONTROL_KEY)  # fmt: skip
+    result = await simulate(config)
+    assert result.devices_enrolled == 12
+    assert result.stats.accepted == result.stats.reports_sent > 0
+    assert result.compliance is not None and sum(result.compliance.values()) == 12
