@@ -96,3 +96,13 @@ def test_lookup_tables_keep_each_share_within_a_slot_of_its_weight() -> None:
     total = sum(weight for _, weight in ANDROID_OS_VERSIONS)
     for value, weight in ANDROID_OS_VERSIONS:
         assert abs(table.share(value) - weight / total) <= 1.5 / 1024
+
+
+def test_fleet_columns_agree_with_the_materialised_devices() -> None:
+    fleet = Fleet(SEED, android=700, ios=900)
+    for platform in Platform:
+        devices = [d for d in fleet if d.platform is platform]
+        assert fleet.distribution(platform, "os_version") == Counter(d.os_version for d in devices)
+        assert fleet.distribution(platform, "model") == Counter(d.model for d in devices)
+        assert fleet.distribution(platform, "owner_type") == Counter(d.owner_type for d in devices)
+        assert fleet.distribution(platform, "registration_state") == Counter(d.registration_state for d in devices)
