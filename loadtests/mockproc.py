@@ -56,6 +56,7 @@ class MockProcess:
     port: int
     control_key: str
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -79,6 +80,10 @@ class MockProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self.reader is not None:
+            self.reader.join(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
     def __enter__(self) -> MockProcess:
@@ -98,7 +103,8 @@ def start_mock(extra: Sequence[str] = (), *, cpus: str | None = None, timeout: f
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     mock = MockProcess(process, port, key)
-    threading.Thread(target=mock._drain, daemon=True).start()
+    mock.reader = threading.Thread(target=mock._drain, daemon=True)
+    mock.reader.start()
     try:
         wait_for_port(port, timeout)
     except SimulationError as exc:

@@ -143,6 +143,7 @@ class PartnerConsoleUser(MtdUser):
     def on_start(self) -> None:
         super().on_start()
         options = self.environment.parsed_options
+        RUN.tally.track_devices = options.mtd_track_devices  # workers learn the master's options at spawn
         self.user_index = next(RUN.user_numbers)
         self.user_key = f"{self.worker}/{self.user_index}"
         count, self.batch_size = options.mtd_devices_per_user, options.mtd_batch_size
