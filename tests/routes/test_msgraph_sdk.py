@@ -14,9 +14,10 @@ from kiota_abstractions.authentication import (
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
-from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.mobile_threat_defense_connector import MobileThreatDefenseConnector
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
 
 from simulator.service.app import create_app
 from simulator.service.settings import Settings
@@ -29,7 +30,7 @@ ADMIN = {"client_id": "00000000-0000-4000-8000-0000000000b1", "client_secret": "
 PARTNER = {"client_id": "00000000-0000-4000-8000-0000000000a1", "client_secret": "demo-partner-secret"}
 
 
-class StaticToken(AccessTokenProvider):  # type: ignore[misc]
+class StaticToken(AccessTokenProvider):
     def __init__(self, token: str) -> None:
         self.token = token
 
@@ -94,5 +95,6 @@ async def test_the_graph_sdk_raises_its_odata_error_with_our_code(graph: Any) ->
             "nope"
         ).get()
     assert caught.value.response_status_code == 404
-    assert caught.value.error.code == "itemNotFound"
-    assert caught.value.error.inner_error is not None
+    error = caught.value.error
+    assert error is not None and error.code == "itemNotFound"
+    assert error.inner_error is not None
