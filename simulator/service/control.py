@@ -137,9 +137,7 @@ async def device_compliance(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     device_id = request.match_info["azureADDeviceId"]
     result = _tenant(state, request).compliance(device_id, state.clock.now())
-    # TODO(contracts): sim-compliance should allow each reason's "noncompliant" flag; until then it is left out.
-    reasons = [{"rule": r.rule, "connectorId": r.connector_id, "detail": r.detail} for r in result.reasons]
-    body = {"azureADDeviceId": device_id, "complianceState": result.state.value, "reasons": reasons}
+    body = {"azureADDeviceId": device_id, **result.to_wire()}
     return json_response(request, body, contract="sim-compliance")
 
 

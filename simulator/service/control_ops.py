@@ -58,17 +58,15 @@ async def delete_fault(request: web.Request) -> web.StreamResponse:
 @routes.get("/_sim/throttling")
 @_controlled
 async def get_throttling(request: web.Request) -> web.StreamResponse:
-    return json_response(request, {"enabled": request.app[STATE].faults.throttling})
+    return json_response(request, {"enabled": request.app[STATE].faults.throttling}, contract="sim-throttling")
 
 
 @routes.put("/_sim/throttling")
 @_controlled
 async def set_throttling(request: web.Request) -> web.StreamResponse:
-    body = await read_json(request, None)  # TODO(contracts): a sim-throttling contract; checked by hand until then
-    if not isinstance(body, dict) or set(body) != {"enabled"} or not isinstance(body["enabled"], bool):
-        raise InvalidRequest("invalidRequest", 'the body must be {"enabled": true|false}', target="/enabled")
+    body = await read_json(request, "sim-throttling")
     request.app[STATE].faults.throttling = body["enabled"]
-    return json_response(request, {"enabled": request.app[STATE].faults.throttling})
+    return json_response(request, {"enabled": request.app[STATE].faults.throttling}, contract="sim-throttling")
 
 
 @routes.get("/_sim/journal")

@@ -1,0 +1,87 @@
+"""The README's walkthrough runs verbatim (only the port is swapped for a free one) against a real `mtdsim serve`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).parents[2] / "README.md"
+BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)
+MARK = "@@block"
+EXPECTED_PER_BLOCK = [
+    [],  # tokens: silent
+    ['"partnerState":"notSetUp"'],
+    ['"partnerState":"available"'],
+    ['"androidEnabled":true', '"deviceThreatProtectionRequiredSecurityLevel":"low"'],
+    ['"status":"accepted"', '"acceptedCount":1'],
+    ['"complianceState":"noncompliant"', '"partnerReportedThreatState":"highSeverity"'],
+    ['"rule":"threatLevel"', '"noncompliant":true'],
+]
+
+
+def section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    end = text.find("\n## ", start + len(heading))
+    return text[start : end if end != -1 else None]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else "mtdsim serve exited"
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("mtdsim serve did not start listening within 15 s")
+
+
+def test_readme_starts_with_the_install_and_run_and_the_test_commands() -> None:
+    first, second = BLOCK.findall(README.read_text())[:2]
+    assert "pip install -e ." in first and first.strip().endswith("mtdsim run")
+    assert "pip install -e '.[dev]'" in second and second.strip().endswith("python -m pytest")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the walkthrough is written for curl")
+def test_readme_walkthrough_runs_verbatim_against_mtdsim_serve() -> None:
+    serve, *steps = BLOCK.findall(section(README.read_text(), "## Walkthrough"))
+    port = str(free_port())
+    command = serve.strip().replace("8765", port).split()
+    assert command[0] == "mtdsim"
+    with subprocess.Popen([sys.executable, "-m", "simulator", *command[1:]], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as server:  # fmt: skip
+        try:
+            run_walkthrough(steps, port, server)
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=15) == 0
+
+
+def run_walkthrough(steps: list[str], port: str, server: subprocess.Popen[str]) -> None:
+    wait_until_listening(int(port), server)
+    script = "\n".join(f"echo; echo {MARK}\n{step.replace('8765', port)}" for step in steps)
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # curl plus this venv's python3
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": path})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    outputs = done.stdout.split(MARK)[1:]
+    assert len(outputs) == len(EXPECTED_PER_BLOCK)
+    for output, expected in zip(outputs, EXPECTED_PER_BLOCK, strict=True):
+        for fragment in expected:
+            assert fragment in output.replace(" ", ""), output
