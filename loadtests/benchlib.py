@@ -130,3 +130,38 @@ class ChildServer:
 def start_baseline() -> ChildServer:
     port = free_port()
     return ChildServer([sys.executable, "-m", "loadtests.baseline_server", "--port", str(port)], port)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedMock:
+    """A pinned ``mtdsim serve`` with the load tenant prepared: a partner token and 1000 enrolled devices."""
+
+    mock: Any  # loadtests.mockproc.MockProcess
+    token: str
+    devices: list[str]
+    platforms: list[str]
+    now_ms: int
+
+    def report_config(self, kind: str, base_ms: int, **extra: Any) -> dict[str, Any]:
+        return {"port": self.mock.port, "kind": kind, "path": "/partner/v1/deviceThreatReports",
+                "token": self.token, "devices": self.devices, "platforms": self.platforms, "base_ms": base_ms,
+                **extra}
+
+
+def start_prepared_mock(seed: int = 1, devices: int = 1000) -> PreparedMock:
+    """Start the mock on the server core and prepare it (100 users x 10 devices by default)."""
+    from loadtests.ids import device_id, device_platform
+    from loadtests.mockproc import start_mock
+    from loadtests.target import fetch_token, jwt_claims, prepare
+
+    mock = start_mock(cpus=SERVER_CPU)
+    try:
+        users = max(1, devices // 10)
+        creds = prepare(mock.url, mock.control_key, seed, workers=1, users=users, per_user=10)
+        token = fetch_token(mock.url, creds.tenant_id, creds.partner_client_id, creds.partner_secret)["access_token"]
+    except BaseException:
+        mock.stop()
+        raise
+    slots = [(u, n) for u in range(users) for n in range(10)]
+    return PreparedMock(mock, token, [device_id(seed, 0, u, n) for u, n in slots],
+                        [device_platform(u, n) for u, n in slots], int(jwt_claims(token)["iat"]) * 1000)
