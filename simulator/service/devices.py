@@ -43,7 +43,7 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _aad_id(data: Mapping[str, Any], rng: random.Random) -> str:
-    """Generated when absent; "" stays "" (a device that is not Azure AD registered has no id)."""
+    """Generated when absent. Unregistered devices keep an id too; deviceRegistrationState says they are not."""
     value = data.get("azureADDeviceId")
     return _uuid(rng) if value is None else str(value)
 
