@@ -11,7 +11,7 @@ from simulator.scenarios.context import ADMIN, RunContext
 from simulator.scenarios.exchange import Exchange
 from simulator.scenarios.loader import devices as device_specs
 from simulator.scenarios.model import PolicySpec
-from simulator.scenarios.setup import device_wire, policy_body, register_partner
+from simulator.scenarios.setup import enrollment, policy_body, register_partner
 
 __all__ = ["ACTION_HANDLERS"]
 
@@ -27,29 +27,14 @@ def _split(ctx: RunContext, args: Any) -> tuple[str, dict[str, Any]]:
     return ctx.partner(rest.pop("partner", None)), rest
 
 
-async def _as_partner(ctx: RunContext, partner: str, method: str, path: str, body: Any = None) -> Exchange:
-    headers = {"Authorization": f"Bearer {await ctx.token(partner)}"}
-    return await ctx.request(method, path, headers=headers, json_body=body)
-
-
-async def _as_admin(ctx: RunContext, method: str, path: str, body: Any = None) -> Exchange:
-    headers = {"Authorization": f"Bearer {await ctx.token(ADMIN)}"}
-    return await ctx.request(method, path, headers=headers, json_body=body)
-
-
-async def _control(ctx: RunContext, method: str, path: str, body: Any = None) -> Exchange:
-    headers = {"X-Mtdsim-Control-Key": ctx.control_key}
-    return await ctx.request(method, path, headers=headers, json_body=body)
-
-
 async def heartbeat(ctx: RunContext, args: Any) -> Exchange:
     partner, rest = _split(ctx, args)
-    return await _as_partner(ctx, partner, "POST", "/partner/v1/heartbeat", rest.get("body"))
+    return await ctx.call("POST", "/partner/v1/heartbeat", auth=partner, body=rest.get("body"))
 
 
 async def connector(ctx: RunContext, args: Any) -> Exchange:
     partner, _ = _split(ctx, args)
-    return await _as_partner(ctx, partner, "GET", "/partner/v1/connector")
+    return await ctx.call("GET", "/partner/v1/connector", auth=partner)
 
 
 async def list_devices(ctx: RunContext, args: Any) -> Exchange:
@@ -57,7 +42,7 @@ async def list_devices(ctx: RunContext, args: Any) -> Exchange:
     names = {"platform": "platform", "top": "$top", "skiptoken": "$skiptoken"}
     query = {names[k]: str(v) for k, v in rest.items() if k in names}
     suffix = f"?{urlencode(query)}" if query else ""
-    return await _as_partner(ctx, partner, "GET", f"/partner/v1/devices{suffix}")
+    return await ctx.call("GET", f"/partner/v1/devices{suffix}", auth=partner)
 
 
 def _report(ctx: RunContext, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,7 +64,7 @@ async def report(ctx: RunContext, args: Any) -> Exchange:
     else:
         items = rest.pop("reports", None) or [rest]
         body = {"reports": [_report(ctx, item) for item in items]}
-    return await _as_partner(ctx, partner, "POST", "/partner/v1/deviceThreatReports", body)
+    return await ctx.call("POST", "/partner/v1/deviceThreatReports", auth=partner, body=body)
 
 
 async def app_sync(ctx: RunContext, args: Any) -> Exchange:
@@ -87,26 +72,22 @@ async def app_sync(ctx: RunContext, args: Any) -> Exchange:
         args = {"device": args}
     partner, rest = _split(ctx, args)
     aad = rest.get("azureADDeviceId") or ctx.device_id(rest["device"])
-    return await _as_partner(ctx, partner, "GET", f"/partner/v1/devices/{aad}/apps")
+    return await ctx.call("GET", f"/partner/v1/devices/{aad}/apps", auth=partner)
 
 
 async def enroll(ctx: RunContext, args: Any) -> Exchange:
-    wire = []
-    for spec in device_specs(args):
-        aad = spec.azure_ad_device_id or ctx.new_id(f"device:{spec.name}")
-        ctx.devices[spec.name] = (spec, aad)
-        wire.append(device_wire(spec, aad))
-    return await _control(ctx, "POST", f"/_sim/tenants/{ctx.tenant_id}/devices", {"devices": wire})
+    body = enrollment(ctx, device_specs(args))
+    return await ctx.call("POST", f"/_sim/tenants/{ctx.tenant_id}/devices", auth="control", body=body)
 
 
 async def advance(ctx: RunContext, args: Any) -> Exchange:
-    exchange = await _control(ctx, "POST", "/_sim/clock/advance", {"by": args})
+    exchange = await ctx.call("POST", "/_sim/clock/advance", auth="control", body={"by": args})
     ctx.clock_moved(exchange.response_body)
     return exchange
 
 
 async def set_clock(ctx: RunContext, args: Any) -> Exchange:
-    exchange = await _control(ctx, "PUT", "/_sim/clock", {"now": args})
+    exchange = await ctx.call("PUT", "/_sim/clock", auth="control", body={"now": args})
     ctx.clock_moved(exchange.response_body)
     return exchange
 
@@ -121,7 +102,7 @@ async def create_connector(ctx: RunContext, args: Any) -> Exchange:
     partner, rest = _split(ctx, args)
     await register_partner(ctx, partner)
     path = _connector_path(ctx, rest)
-    exchange = await _as_admin(ctx, "POST", path, {"id": ctx.connector_id(partner), **rest})
+    exchange = await ctx.call("POST", path, auth=ADMIN, body={"id": ctx.connector_id(partner), **rest})
     if exchange.status == 201 and isinstance(exchange.response_body, dict):
         ctx.connector_ids[partner] = exchange.response_body["id"]
     return exchange
@@ -129,31 +110,32 @@ async def create_connector(ctx: RunContext, args: Any) -> Exchange:
 
 async def patch_connector(ctx: RunContext, args: Any) -> Exchange:
     partner, rest = _split(ctx, args)
-    return await _as_admin(ctx, "PATCH", _connector_path(ctx, rest, partner), rest)
+    return await ctx.call("PATCH", _connector_path(ctx, rest, partner), auth=ADMIN, body=rest)
 
 
 async def delete_connector(ctx: RunContext, args: Any) -> Exchange:
     partner, rest = _split(ctx, args)
-    return await _as_admin(ctx, "DELETE", _connector_path(ctx, rest, partner))
+    return await ctx.call("DELETE", _connector_path(ctx, rest, partner), auth=ADMIN)
 
 
 async def condition(ctx: RunContext, args: Any) -> Exchange:
     partner, rest = _split(ctx, args)
     path = f"/_sim/tenants/{ctx.tenant_id}/connectors/{ctx.connector_id(partner)}/condition"
-    return await _control(ctx, "PUT", path, {"condition": rest["condition"]})
+    return await ctx.call("PUT", path, auth="control", body={"condition": rest["condition"]})
 
 
 async def policy(ctx: RunContext, args: Any) -> Exchange:
     spec = PolicySpec(args["platform"], args["level"], args.get("enabled", True))
-    return await _as_admin(ctx, "POST", "/beta/deviceManagement/deviceCompliancePolicies", policy_body(spec))
+    path = "/beta/deviceManagement/deviceCompliancePolicies"
+    return await ctx.call("POST", path, auth=ADMIN, body=policy_body(spec))
 
 
 async def fault(ctx: RunContext, args: Any) -> Exchange:
-    return await _control(ctx, "POST", "/_sim/faults", args)
+    return await ctx.call("POST", "/_sim/faults", auth="control", body=args)
 
 
 async def clear_faults(ctx: RunContext, args: Any) -> Exchange:
-    return await _control(ctx, "DELETE", "/_sim/faults")
+    return await ctx.call("DELETE", "/_sim/faults", auth="control")
 
 
 async def token(ctx: RunContext, args: Any) -> Exchange:

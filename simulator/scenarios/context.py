@@ -87,15 +87,22 @@ class RunContext:
         except aiohttp.ClientError as exc:
             raise SetupFailed(f"{method} {self.url(path)} failed: {exc!r}") from exc
 
+    async def call(self, method: str, path: str, *, auth: str | None = None, body: Any = None) -> Exchange:
+        """One request as ``auth``: None (no credentials), "control", "admin" or a partner key."""
+        headers: dict[str, str] = {}
+        if auth == "control":
+            headers["X-Mtdsim-Control-Key"] = self.control_key
+        elif auth is not None:
+            headers["Authorization"] = f"Bearer {await self.token(auth)}"
+        return await self.request(method, path, headers=headers, json_body=body)
+
     async def control(self, method: str, path: str, body: Any = None, expect: int | tuple[int, ...] = 200) -> Any:
-        headers = {"X-Mtdsim-Control-Key": self.control_key}
-        exchange = await self.request(method, path, headers=headers, json_body=body)
+        exchange = await self.call(method, path, auth="control", body=body)
         self._check(exchange, expect)
         return exchange.response_body
 
     async def as_app(self, app: str, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
-        headers = {"Authorization": f"Bearer {await self.token(app)}"}
-        exchange = await self.request(method, path, headers=headers, json_body=body)
+        exchange = await self.call(method, path, auth=app, body=body)
         self._check(exchange, expect)
         return exchange.response_body
 

@@ -88,7 +88,7 @@ async def _connectors(ctx: RunContext, expect: Expect) -> list[Mismatch]:
     found: list[Mismatch] = []
     for partner, wanted in expect.connectors.items():
         path = f"/beta/deviceManagement/mobileThreatDefenseConnectors/{ctx.connector_id(partner)}"
-        exchange = await ctx.request("GET", path, headers={"Authorization": f"Bearer {await ctx.token(ADMIN)}"})
+        exchange = await ctx.call("GET", path, auth=ADMIN)
         body: Any = exchange.response_body if exchange.status == 200 else {"(status)": exchange.status}
         for mismatch in subset_mismatches(wanted, body):
             found.append(Mismatch(f"connector {partner}: {mismatch.pointer}", mismatch.expected, mismatch.actual))

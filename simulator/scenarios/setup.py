@@ -9,7 +9,7 @@ from simulator.domain.clock import parse_datetime
 from simulator.scenarios.context import ADMIN, Credentials, RunContext
 from simulator.scenarios.model import ConnectorSpec, DeviceSpec, PolicySpec, Scenario
 
-__all__ = ["apply_given", "create_connector", "device_wire", "enroll", "policy_body", "register_partner"]
+__all__ = ["apply_given", "create_connector", "enroll", "enrollment", "policy_body", "register_partner"]
 
 
 async def apply_given(ctx: RunContext, scenario: Scenario, *, reset: bool = True) -> None:
@@ -68,19 +68,23 @@ def policy_body(policy: PolicySpec) -> dict[str, Any]:
     }
 
 
-async def enroll(ctx: RunContext, devices: Iterable[DeviceSpec]) -> Any:
+def enrollment(ctx: RunContext, devices: Iterable[DeviceSpec]) -> dict[str, Any]:
+    """The enroll body for ``devices``; each gets its seeded azureADDeviceId, remembered by name."""
     wire = []
     for device in devices:
         aad = device.azure_ad_device_id or ctx.new_id(f"device:{device.name}")
         ctx.devices[device.name] = (device, aad)
-        wire.append(device_wire(device, aad))
-    if not wire:
-        return None
-    path = f"/_sim/tenants/{ctx.tenant_id}/devices"
-    return await ctx.control("POST", path, {"devices": wire}, expect=(200, 201))
+        wire.append(_device_wire(device, aad))
+    return {"devices": wire}
 
 
-def device_wire(device: DeviceSpec, aad: str) -> dict[str, Any]:
+async def enroll(ctx: RunContext, devices: Iterable[DeviceSpec]) -> None:
+    body = enrollment(ctx, devices)
+    if body["devices"]:
+        await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/devices", body, expect=(200, 201))
+
+
+def _device_wire(device: DeviceSpec, aad: str) -> dict[str, Any]:
     """The control API's enroll shape (simulator/service/devices.py)."""
     wire: dict[str, Any] = {
         "azureADDeviceId": aad,

@@ -13,8 +13,8 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from simulator.contracts import contracts_dir
 from simulator.errors import ScenarioSyntaxError
-from simulator.scenarios.paths import data_folder
 from simulator.scenarios.yamlsource import LineMap, line_of
 
 __all__ = ["check_document", "closest", "scenario_schema"]
@@ -22,7 +22,7 @@ __all__ = ["check_document", "closest", "scenario_schema"]
 
 @functools.cache
 def scenario_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((data_folder("contracts") / "scenario.schema.json").read_text("utf-8"))
+    schema: dict[str, Any] = json.loads((contracts_dir() / "scenario.schema.json").read_text("utf-8"))
     return schema
 
 
