@@ -89,9 +89,9 @@ def emit(title: str, measures: Sequence[Measure], json_path: str | None = None, 
 
 def loadgen(config: dict[str, Any], timeout_margin: float = 60.0) -> dict[str, Any]:
     """Run loadtests.loadgen in its own process pinned to the client core; returns its JSON result."""
-    command = pinned([sys.executable, "-m", "loadtests.loadgen", json.dumps(config)], CLIENT_CPU)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=float(config["duration"]) + timeout_margin,
-                          check=False)
+    command = pinned([sys.executable, "-m", "loadtests.loadgen"], CLIENT_CPU)  # config on stdin: it can be big
+    done = subprocess.run(command, input=json.dumps(config), capture_output=True, text=True,
+                          timeout=float(config["duration"]) + timeout_margin, check=False)
     if done.returncode != 0:
         raise SimulationError(f"load generator failed: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -4,7 +4,7 @@ wrk is not installed on the project machine and an aiohttp client costs more per
 measure, so benchmarks use this instead: it writes pre-encoded requests and only finds the status line and
 Content-Length of each answer. Run it in its own process, pinned to another core than the server::
 
-    python -m loadtests.loadgen '{"port": 8765, "kind": "single", "connections": 50, "duration": 5, ...}'
+    echo '{"port": 8765, "kind": "single", "connections": 50, "duration": 5, ...}' | python -m loadtests.loadgen
 
 Kinds: ``get``/``post`` (a fixed request), ``single`` (one threat report per request) and ``batch`` (``batch``
 reports per request); report kinds give every device a strictly newer reportedDateTime each time, so the
@@ -46,14 +46,19 @@ def _report(device: str, platform: str, epoch_ms: int) -> str:
             f'"category": "malware", "severity": "medium", "name": "Trojan.X", "detectedDateTime": "{when}"}}]}}')
 
 
-def make_factory(config: dict[str, Any]) -> Factory:
-    """Build the request maker for ``config`` (kind, port, path, token, devices, platforms, base_ms, batch)."""
+def make_factory(config: dict[str, Any], part: int = 0, parts: int = 1) -> Factory:
+    """Build the request maker for ``config`` (kind, port, path, token, devices, platforms, base_ms, batch).
+
+    Connection ``part`` of ``parts`` reports only about its own share of the devices: requests on different
+    connections may overtake each other, and a device's reports must reach the server oldest first.
+    """
     port, path, token, kind = config["port"], config["path"], config.get("token", ""), config["kind"]
     if kind in ("get", "post"):
         body = config.get("body")
         fixed = _request(port, kind.upper(), path, token, None if body is None else json.dumps(body).encode())
         return lambda: (fixed, 0)
-    devices, platforms, base = config["devices"], config["platforms"], int(config["base_ms"])
+    devices, platforms = config["devices"][part::parts], config["platforms"][part::parts]
+    base = int(config["base_ms"])
     counter = itertools.count()
     size = 1 if kind == "single" else int(config["batch"])
 
@@ -130,13 +135,14 @@ class _Connection(asyncio.Protocol):
 async def run(config: dict[str, Any]) -> dict[str, Any]:
     """Drive ``connections`` keep-alive connections for ``duration`` seconds; bounded by duration + 30 s."""
     loop = asyncio.get_running_loop()
-    factory = make_factory(config)
     results: dict[str, Any] = {"ok": 0, "bad": 0, "reports": 0, "latencies": []}
     start = time.perf_counter()
     deadline = start + float(config["duration"])
     waits = []
-    for _ in range(int(config.get("connections", 50))):
+    connections = int(config.get("connections", 50))
+    for part in range(connections):
         done: asyncio.Future[None] = loop.create_future()
+        factory = make_factory(config, part, connections)
         protocol = functools.partial(_Connection, factory, results, deadline, done)
         await loop.create_connection(protocol, "127.0.0.1", config["port"])
         waits.append(done)
