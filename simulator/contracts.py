@@ -5,9 +5,9 @@ report), built at load, and jsonschema for the explanation (``problems``), slowe
 JSON pointer. Formats (uuid, date-time, uri) are checked by both. Cross-file ``$ref``s resolve through a registry
 keyed by each file's ``$id``, so no network and no bundling are needed.
 
-jsonschema is imported and its validators built on the first ``problems`` call, not at load: importing it costs
-about a second (its format-nongpl extra builds an IRI grammar at import), which would break ``mtdsim serve``'s
-start-up budget. Load-time schema checking uses jsonschema-rs's copy of the 2020-12 meta-schema instead.
+jsonschema is imported and its validators built on the first ``problems`` call, not at load: importing it and
+building the validators costs a few hundred milliseconds, which ``mtdsim serve``'s start-up budget cannot spare.
+Load-time schema checking uses jsonschema-rs's copy of the 2020-12 meta-schema instead.
 """
 
 from __future__ import annotations

@@ -40,9 +40,12 @@ class VirtualClock:
             return self._base
         return self._base + timedelta(seconds=time.monotonic() - self._wall_base)
 
-    def set(self, when: datetime) -> None:
-        self._base = _as_utc(when)
+    def set(self, when: datetime | None = None, *, ticking: bool | None = None) -> None:
+        """Jump to ``when`` (default: stay at now) and optionally freeze (False) or unfreeze (True) the clock."""
+        self._base = _as_utc(when) if when is not None else self.now()
         self._wall_base = time.monotonic()
+        if ticking is not None:
+            self._ticking = ticking
 
     def advance(self, delta: timedelta) -> datetime:
         self.set(self.now() + delta)

@@ -17,7 +17,8 @@ async def apply_given(ctx: RunContext, scenario: Scenario, *, reset: bool = True
     if reset:
         await ctx.control("POST", "/_sim/reset", expect=(200, 204))
     ctx.now = parse_datetime(given.clock)
-    ctx.clock_moved(await ctx.control("PUT", "/_sim/clock", {"now": given.clock}))
+    # Frozen, so exact virtual times hold on a ticking `mtdsim serve` target too.
+    ctx.clock_moved(await ctx.control("PUT", "/_sim/clock", {"now": given.clock, "ticking": False}))
     ctx.tenant_id = ctx.new_id(f"tenant:{scenario.path.name}:{scenario.name}")
     await ctx.control("POST", "/_sim/tenants", {"id": ctx.tenant_id, "displayName": given.tenant}, expect=(200, 201))
     admin = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", {"kind": "admin"}, expect=(200, 201))

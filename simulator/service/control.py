@@ -42,8 +42,8 @@ def _controlled(handler: Handler) -> Handler:
 
 
 def _clock(request: web.Request) -> web.Response:
-    now = request.app[STATE].clock.now()
-    return json_response(request, {"now": format_datetime(now)}, contract="sim-clock")
+    clock = request.app[STATE].clock
+    return json_response(request, {"now": format_datetime(clock.now()), "ticking": clock.ticking}, contract="sim-clock")
 
 
 @routes.get("/_sim/clock")
@@ -56,7 +56,8 @@ async def get_clock(request: web.Request) -> web.StreamResponse:
 @_controlled
 async def set_clock(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-clock")
-    request.app[STATE].clock.set(_parse(parse_datetime, body["now"], "/now"))
+    when = _parse(parse_datetime, body["now"], "/now") if "now" in body else None
+    request.app[STATE].clock.set(when, ticking=body.get("ticking"))
     return _clock(request)
 
 
@@ -102,8 +103,12 @@ async def create_app_registration(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     tenant = _tenant(state, request)
     try:
-        spec = app_spec(body["kind"], partner=body.get("partner"), client_id=body.get("clientId"),
-                        client_secret=body.get("clientSecret"))
+        spec = app_spec(
+            body["kind"],
+            partner=body.get("partner"),
+            client_id=body.get("clientId"),
+            client_secret=body.get("clientSecret"),
+        )
     except ConfigError as exc:
         raise InvalidRequest("invalidRequest", exc.message, target="/partner") from None
     except NotFound as exc:
@@ -147,8 +152,11 @@ async def set_condition(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-connector-condition")
     state = request.app[STATE]
     connector = _tenant(state, request).set_condition(request.match_info["connectorId"], body["condition"])
-    wire = {"id": connector.id, "condition": connector.condition,
-            "partnerState": partner_state(connector, state.clock.now()).value}
+    wire = {
+        "id": connector.id,
+        "condition": connector.condition,
+        "partnerState": partner_state(connector, state.clock.now()).value,
+    }
     return json_response(request, wire)
 
 

@@ -170,8 +170,7 @@ class ServiceState:
         self.reset()
 
     def reset(self) -> None:
-        if self.settings.clock_start is not None:
-            self.clock.set(self.settings.clock_start)
+        self.clock.set(self.settings.clock_start, ticking=self.settings.clock_ticking)
         self.random.seed(self.settings.seed)
         self.tenants.clear()
         self.apps.clear()

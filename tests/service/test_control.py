@@ -17,11 +17,23 @@ async def test_control_routes_refuse_a_missing_or_wrong_key(mtd_client):
 
 async def test_clock_can_be_read_set_and_advanced(mtd_client, control_headers):
     assert (await (await mtd_client.get("/_sim/clock", headers=control_headers)).json()) == {
-        "now": "2026-11-25T10:00:00Z"}
+        "now": "2026-11-25T10:00:00Z", "ticking": False}
     response = await mtd_client.put("/_sim/clock", json={"now": "2027-01-01T00:00:00+01:00"}, headers=control_headers)
     assert (await response.json())["now"] == "2026-12-31T23:00:00Z"
     response = await mtd_client.post("/_sim/clock/advance", json={"by": "P14DT1H"}, headers=control_headers)
     assert (await response.json())["now"] == "2027-01-15T00:00:00Z"
+
+
+async def test_the_clock_can_be_unfrozen_and_frozen_again_and_reset_restores_it(mtd_client, control_headers):
+    ticking = await mtd_client.put("/_sim/clock", json={"ticking": True}, headers=control_headers)
+    assert (await ticking.json())["ticking"] is True
+    frozen = await (await mtd_client.put("/_sim/clock", json={"ticking": False}, headers=control_headers)).json()
+    again = await (await mtd_client.get("/_sim/clock", headers=control_headers)).json()
+    assert again == frozen and frozen["ticking"] is False
+    await mtd_client.put("/_sim/clock", json={"ticking": True}, headers=control_headers)
+    await mtd_client.post("/_sim/reset", headers=control_headers)
+    restored = await (await mtd_client.get("/_sim/clock", headers=control_headers)).json()
+    assert restored == {"now": "2026-11-25T10:00:00Z", "ticking": False}
 
 
 async def test_reset_returns_to_configured_tenants_and_clears_the_rest(mtd_client, control_headers):
