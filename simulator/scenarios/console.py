@@ -93,6 +93,9 @@ def _print_results(console: Console, outcomes: Sequence[Outcome], wall: float, *
 
 
 def _write_reports(args: argparse.Namespace, outcomes: Sequence[Outcome], seed: int, target: str) -> None:
+    for wanted in (args.junit, args.json, args.markdown):
+        if wanted:
+            Path(wanted).parent.mkdir(parents=True, exist_ok=True)
     if args.junit:
         write_junit(Path(args.junit), outcomes, seed)
     if args.json:

@@ -85,3 +85,43 @@ def run_walkthrough(steps: list[str], port: str, server: subprocess.Popen[str]) 
     for output, expected in zip(outputs, EXPECTED_PER_BLOCK, strict=True):
         for fragment in expected:
             assert fragment in output.replace(" ", ""), output
+
+
+def commands(heading: str) -> list[str]:
+    """Each command line of the section's bash blocks, comments dropped."""
+    blocks = BLOCK.findall(section(README.read_text(), heading))
+    lines = (line.split("  #")[0].strip() for block in blocks for line in block.splitlines())
+    return [line for line in lines if line]
+
+
+def run_readme_command(command: str, port: str | None = None) -> subprocess.CompletedProcess[str]:
+    if port:
+        command = command.replace("8765", port)
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                          cwd=README.parent, env={**os.environ, "PATH": path})  # fmt: skip
+
+
+def test_readme_example_scenario_passes(tmp_path: Path) -> None:
+    from simulator.cli import main
+
+    [example] = re.findall(r"```yaml\n(.*?)```", section(README.read_text(), "## Scenario suites"), re.DOTALL)
+    path = tmp_path / "example.scenario.yaml"
+    path.write_text(example.replace("../contracts/", f"{README.parent}/contracts/"))
+    assert main(["run", str(path), "-q"]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("heading", ["## Scenario suites", "## Simulated fleets", "## Contracts"])
+def test_readme_section_commands_run_verbatim(heading: str) -> None:
+    port = str(free_port())
+    serve = [sys.executable, "-m", "simulator", "serve", "--port", port, "--control-key", "walkthrough-key"]
+    with subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
+        try:
+            wait_until_listening(int(port), server)  # type: ignore[arg-type]
+            for command in commands(heading):
+                done = run_readme_command(command, port)
+                assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=15) == 0

@@ -78,7 +78,7 @@ def test_keyword_and_tags_select_scenarios(suite: Path, capsys: pytest.CaptureFi
 
 def test_reports_are_written_in_junit_json_and_markdown(suite: Path, tmp_path: Path) -> None:
     (suite / "bad.scenario.yaml").write_text(BAD, "utf-8")
-    junit, report, markdown = tmp_path / "r.xml", tmp_path / "r.json", tmp_path / "r.md"
+    junit, report, markdown = tmp_path / "new" / "r.xml", tmp_path / "r.json", tmp_path / "deep" / "er" / "r.md"
     args = ["run", str(suite), "-q", "--seed", "3", "--junit", str(junit), "--json", str(report)]
     assert main([*args, "--markdown", str(markdown)]) == 1
     suite_node = ET.parse(junit).getroot().find("testsuite")
