@@ -7,7 +7,7 @@ The master (or the single local process) prepares the target once, on test start
 tenant, partner and admin apps with credentials derived from the seed, the connector, and a device pool of
 workers x users x devices-per-user. Device ids come from (seed, worker index, user index) - see loadtests/ids.py -
 so they are unique across all users and workers with no coordination. Thresholds decide the exit code (3 when one
-fails; the failing ones are printed). Options: ``locust -f loadtests/locustfile.py --help`` (group "mtdsim").
+fails; the failing ones are printed). Options: ``python -m loadtests.options``.
 """
 # ruff: noqa: I001 - locust must be imported first and the repository put on sys.path before our imports
 import locust  # noqa: F401 - first, so gevent patches the standard library before anything else imports it

@@ -76,3 +76,11 @@ def load_profile(path: str | Path) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise ConfigError("a load profile must be a YAML mapping", path=path)
     return data
+
+
+if __name__ == "__main__":  # locust prints --help before it loads the locustfile, so our options show here
+    import configargparse
+
+    help_parser = configargparse.ArgumentParser(prog="locust -f loadtests/locustfile.py", add_help=False)
+    add_arguments(help_parser)
+    help_parser.print_help()
