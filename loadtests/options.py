@@ -79,7 +79,7 @@ def load_profile(path: str | Path) -> Mapping[str, Any]:
 
 
 if __name__ == "__main__":  # locust prints --help before it loads the locustfile, so our options show here
-    import configargparse
+    import configargparse  # type: ignore[import-untyped]  # locust's parser library, no stubs
 
     help_parser = configargparse.ArgumentParser(prog="locust -f loadtests/locustfile.py", add_help=False)
     add_arguments(help_parser)
