@@ -102,6 +102,7 @@ async def stats(request: web.Request) -> web.StreamResponse:
         "tenants": len(state.tenants),
         "devices": sum(len(t.devices) for t in state.tenants.values()),
         "violations": state.violations.total,
+        "violationsByCode": dict(state.violations_by_code),
         "selfCheckFailures": state.self_check_failures.total,
         "faultRules": len(state.faults.rules),
         "traffic": state.traffic.to_wire(),

@@ -159,6 +159,8 @@ class ServiceState:
         self.apps: dict[tuple[str, str], AppRegistration] = {}
         self.journal: Ring[JournalEntry] = Ring(settings.journal_size)
         self.violations: Ring[Violation] = Ring(settings.violations_size)
+        # Counted beyond the ring, so a conformance report over a long soak still has every code's total.
+        self.violations_by_code: Counter[str] = Counter()
         self.self_check_failures: Ring[str] = Ring(100)
         self.status_counts: Counter[int] = Counter()
         self.tokens_issued = 0
@@ -176,6 +178,7 @@ class ServiceState:
         self.apps.clear()
         self.journal.clear()
         self.violations.clear()
+        self.violations_by_code.clear()
         self.self_check_failures.clear()
         self.status_counts.clear()
         self.tokens_issued = 0
@@ -219,6 +222,7 @@ class ServiceState:
 
     def record_violation(self, violation: Violation) -> None:
         self.violations.append(violation)
+        self.violations_by_code[violation.code] += 1
 
     def record_self_check_failure(self, message: str) -> None:
         """The mock answered something that breaks its own contract: a bug in mtdsim, never the client's."""

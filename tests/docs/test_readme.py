@@ -25,6 +25,7 @@ EXPECTED_PER_BLOCK = [
     ['"status":"accepted"', '"acceptedCount":1'],
     ['"complianceState":"noncompliant"', '"partnerReportedThreatState":"highSeverity"'],
     ['"rule":"threatLevel"', '"noncompliant":true'],
+    ["conforms:noviolationsrecorded", "reportsaccepted1"],
 ]
 
 
