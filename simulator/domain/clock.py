@@ -72,14 +72,28 @@ def format_datetime(when: datetime) -> str:
 
 
 def parse_datetime(text: str) -> datetime:
-    """Parse an RFC 3339 date-time (``Z`` or an offset) into an aware UTC datetime."""
+    """Parse an RFC 3339 date-time (``Z`` or an offset) into an aware UTC datetime.
+
+    RFC 3339 also allows a lower-case ``t`` and ``z`` and a leap second (``23:59:60``), which ``fromisoformat``
+    refuses; Python has no leap seconds, so one is read as the last whole second before it.
+    """
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"not an RFC 3339 date-time: {text!r}") from exc
+    except ValueError:
+        parsed = _parse_rfc3339_oddities(text)
     if parsed.tzinfo is None:
         raise ConfigError(f"date-time needs a time zone (Z or +hh:mm): {text!r}")
-    return parsed.astimezone(UTC)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+
+
+def _parse_rfc3339_oddities(text: str) -> datetime:
+    normalized = text.upper()
+    if normalized[16:19] == ":60":
+        normalized = normalized[:17] + "59" + normalized[19:]
+    try:
+        return datetime.fromisoformat(normalized)
+    except ValueError as exc:
+        raise ConfigError(f"not an RFC 3339 date-time: {text!r}") from exc
 
 
 def _as_utc(when: datetime) -> datetime:

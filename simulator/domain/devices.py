@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator.domain.clock import format_datetime
 from simulator.domain.enums import (
@@ -101,9 +101,12 @@ class EnrolledDevice:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ThreatReport:
-    """The newest accepted report from one connector about one device."""
+class ThreatReport(NamedTuple):
+    """The newest accepted report from one connector about one device.
+
+    A NamedTuple rather than a frozen dataclass: one is built per accepted report on the ingest hot path, and a
+    frozen slotted dataclass costs three times as much to construct. It is just as immutable.
+    """
 
     connector_id: str
     azure_ad_device_id: str

@@ -79,3 +79,20 @@ def test_datetimes_with_offsets_parse_to_utc() -> None:
     assert parse_datetime("2026-11-25T10:00:00Z") == datetime(2026, 11, 25, 10, tzinfo=UTC)
     with pytest.raises(ConfigError, match="time zone"):
         parse_datetime("2026-11-25T10:00:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-25t10:00:00z", datetime(2026, 11, 25, 10, tzinfo=UTC)),
+        ("2026-12-31T23:59:60Z", datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        ("2026-11-25T10:00:00.123456789Z", datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)),
+    ],
+)
+def test_every_rfc_3339_date_time_parses_even_where_fromisoformat_would_not(text: str, expected: datetime) -> None:
+    assert parse_datetime(text) == expected
+
+
+def test_a_date_time_that_is_not_rfc_3339_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not an RFC 3339 date-time"):
+        parse_datetime("25/11/2026 10:00")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 # The `api` fixture (tests/routes/conftest.py) drives the demo tenant: ids below are the demo config's.
 ANDROID = "00000000-0000-4000-8000-00000000d001"
 IOS = "00000000-0000-4000-8000-00000000d003"
@@ -150,3 +152,9 @@ async def test_a_partner_app_of_another_tenant_sees_only_its_own_tenant(api: Api
     api.admin = {"Authorization": f"Bearer {admin_token}"}
     await api.live_connector(androidEnabled=True)
     assert codes(await api.report(threat())) == ["deviceNotFound"]
+
+
+@pytest.mark.parametrize("moment", ["2026-11-25t09:00:00z", "2026-11-24T23:59:60Z", "2026-11-25T10:00:00+01:00"])
+async def test_every_rfc_3339_time_the_contract_accepts_is_read_not_a_500(api: Api, moment: str) -> None:
+    await api.live_connector(androidEnabled=True)
+    assert codes(await api.report(threat(at=moment))) == [None]
