@@ -255,5 +255,5 @@ def _pointer(path: Iterable[object]) -> str:
 
 
 def _pointer_key(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort /reports/10 after /reports/9: numeric segments compare as numbers."""
-    return tuple((0, int(s)) if s.isdigit() else (1, s) for s in pointer.split("/")[1:])
+    """Sort /reports/10 after /reports/9: numeric segments compare as numbers (ASCII digits only: "8³" is a key)."""
+    return tuple((0, int(s)) if s.isascii() and s.isdigit() else (1, s) for s in pointer.split("/")[1:])

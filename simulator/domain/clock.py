@@ -48,7 +48,12 @@ class VirtualClock:
             self._ticking = ticking
 
     def advance(self, delta: timedelta) -> datetime:
-        self.set(self.now() + delta)
+        """Move by ``delta``; a jump past the years 1..9999 ``datetime`` can hold is a ``ConfigError``."""
+        try:
+            target = self.now() + delta
+        except OverflowError:
+            raise ConfigError(f"the clock cannot move by {delta}: it would leave the years 1 to 9999") from None
+        self.set(target)
         return self.now()
 
 
@@ -58,7 +63,10 @@ def parse_duration(text: str) -> timedelta:
     if match is None or text in ("P", "-P") or text.endswith("T"):
         raise ConfigError(f"not an ISO 8601 duration (like P14D or PT5M): {text!r}")
     parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
-    delta = timedelta(**parts)
+    try:
+        delta = timedelta(**parts)
+    except OverflowError:
+        raise ConfigError(f"duration too long (at most {timedelta.max.days} days): {text!r}") from None
     return -delta if match["sign"] else delta
 
 

@@ -102,7 +102,9 @@ def is_unresponsive(connector: Connector, now: datetime) -> bool:
     """No heartbeat for *more than* the threshold: exactly N days is still responsive."""
     if connector.last_heartbeat is None:
         return False
-    return now - connector.last_heartbeat > timedelta(days=connector.unresponsive_days)
+    # Graph allows any Int32; timedelta stops at 999,999,999 days, which no heartbeat gap can exceed anyway.
+    days = min(connector.unresponsive_days, timedelta.max.days)
+    return now - connector.last_heartbeat > timedelta(days=days)
 
 
 def partner_state(connector: Connector, now: datetime) -> State:

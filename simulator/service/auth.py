@@ -82,7 +82,12 @@ async def token(request: web.Request) -> web.Response:
     state = request.app[STATE]
     tenant_id = request.match_info["tenantId"]
     request_info(request).tenant = tenant_id
-    form = await request.post()
+    try:
+        form = await request.post()
+    except ValueError:  # e.g. multipart/form-data without a boundary: the body cannot be read as a form
+        return _aadsts(request, 400, "invalid_request", 900144,
+                       "The request body must be application/x-www-form-urlencoded with the parameters of the "
+                       "client credentials grant.")  # fmt: skip
     params = {k: v for k in ("grant_type", "client_id", "client_secret", "scope") if isinstance(v := form.get(k), str)}
     basic = _basic_auth(request)
     if basic is not None:

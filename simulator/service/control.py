@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -46,6 +46,10 @@ def _clock(request: web.Request) -> web.Response:
     return json_response(request, {"now": format_datetime(clock.now()), "ticking": clock.ticking}, contract="sim-clock")
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
 @routes.get("/_sim/clock")
 @_controlled
 async def get_clock(request: web.Request) -> web.StreamResponse:
@@ -65,7 +69,8 @@ async def set_clock(request: web.Request) -> web.StreamResponse:
 @_controlled
 async def advance_clock(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-clock-advance")
-    request.app[STATE].clock.advance(_parse(parse_duration, body["by"], "/by"))
+    clock = request.app[STATE].clock
+    _parse(clock.advance, _parse(parse_duration, body["by"], "/by"), "/by")
     return _clock(request)
 
 
@@ -180,8 +185,9 @@ def _credentials(request: web.Request, app: dict[str, Any]) -> dict[str, Any]:
     return wire
 
 
-def _parse(parse: Callable[[str], Any], text: str, pointer: str) -> Any:
+def _parse(parse: Callable[[T], R], value: T, pointer: str) -> R:
+    """``parse(value)``, with a ConfigError turned into a 400 that points at the offending field."""
     try:
-        return parse(text)
+        return parse(value)
     except ConfigError as exc:
         raise InvalidRequest("invalidRequest", exc.message, target=pointer) from None

@@ -96,3 +96,12 @@ def test_every_rfc_3339_date_time_parses_even_where_fromisoformat_would_not(text
 def test_a_date_time_that_is_not_rfc_3339_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not an RFC 3339 date-time"):
         parse_datetime("25/11/2026 10:00")
+
+
+def test_durations_and_jumps_beyond_what_datetime_holds_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="duration too long"):
+        parse_duration("P9999999999D")
+    clock = VirtualClock(datetime(2026, 11, 25, tzinfo=UTC))
+    with pytest.raises(ConfigError, match="years 1 to 9999"):
+        clock.advance(parse_duration("P0026348314W"))
+    assert clock.now() == datetime(2026, 11, 25, tzinfo=UTC)

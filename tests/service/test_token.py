@@ -118,3 +118,10 @@ async def test_admin_token_on_partner_route_is_403_access_denied(mtd_client, adm
     response = await mtd_client.get("/beta/deviceManagement/mobileThreatDefenseConnectors", headers=partner_headers)
     assert response.status == 403
     assert (await response.json())["error"]["code"] == "accessDenied"
+
+
+async def test_a_multipart_body_without_a_boundary_is_invalid_request_not_a_500(mtd_client):
+    response = await mtd_client.post(TOKEN_URL, data=b"grant_type=client_credentials",
+                                     headers={"Content-Type": "multipart/form-data"})
+    body = await response.json()
+    assert (response.status, body["error"], body["error_codes"]) == (400, "invalid_request", [900144])
