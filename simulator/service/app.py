@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from simulator.contracts import ContractSet, default_contracts
-from simulator.service import auth, control, control_ops, graph, partner
+from simulator.service import auth, control, control_ops, dashboard, graph, partner
 from simulator.service.faulting import fault_middleware
 from simulator.service.http import json_response
 from simulator.service.keys import CONTRACTS, SETTINGS, STATE
@@ -35,6 +35,7 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
     app.add_routes(auth.routes)
     app.add_routes(control.routes)
     app.add_routes(control_ops.routes)
+    app.add_routes(dashboard.routes)
     app.add_routes(partner.routes)
     app.add_routes(graph.routes)
     app.router.add_get("/openapi.json", _openapi, name="openapi")
