@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from simulator.contracts import contracts_dir, default_contracts
+from simulator.service import Settings, create_app
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 METHODS = "GET|POST|PUT|PATCH|DELETE"
@@ -87,6 +88,27 @@ def test_openapi_lists_every_route_of_the_architecture_page() -> None:
     paths = default_contracts().openapi_document()["paths"]
     missing = sorted((m, p) for m, p in routes if m.lower() not in paths.get(p, {}))
     assert missing == []
+
+
+def _served_routes() -> set[tuple[str, str]]:
+    """(METHOD, path) for each route the app factory wires; path parameters renamed ``{}`` since names differ."""
+    routes = set()
+    for route in create_app(Settings()).router.routes():
+        if route.method == "HEAD" or route.resource is None:
+            continue
+        template = route.resource.canonical
+        for version in ("v1.0", "beta") if "{version}" in template else ("",):
+            routes.add((route.method, re.sub(r"\{[^}]+\}", "{}", template.replace("{version}", version))))
+    return routes
+
+
+def test_openapi_documents_exactly_the_routes_the_app_serves() -> None:
+    paths = default_contracts().openapi_document()["paths"]
+    documented = {(method.upper(), re.sub(r"\{[^}]+\}", "{}", path)) for path, operations in paths.items()
+                  for method in operations if method.upper() in METHODS.split("|")}  # fmt: skip
+    served = _served_routes()
+    assert ("PATCH", "/v1.0/deviceManagement/deviceCompliancePolicies/{}") in served
+    assert sorted(served - documented) == [] and sorted(documented - served) == []
 
 
 def test_openapi_security_schemes_cover_bearer_and_control_key() -> None:

@@ -121,6 +121,9 @@ async def test_compliance_policies_crud(api: Api) -> None:
     url = f"/beta/deviceManagement/deviceCompliancePolicies/{created['id']}"
     patched = await api.call("PATCH", url, json={"deviceThreatProtectionRequiredSecurityLevel": "high"})
     assert (patched["deviceThreatProtectionRequiredSecurityLevel"], patched["version"]) == ("high", 2)
+    read = await api.call("GET", url)
+    assert read["@odata.type"] == "#microsoft.graph.androidCompliancePolicy" and read["version"] == 2
+    assert read["@odata.context"].endswith("$metadata#deviceManagement/deviceCompliancePolicies/$entity")
     listed = await api.call("GET", "/v1.0/deviceManagement/deviceCompliancePolicies")
     assert [p["id"] for p in listed["value"]] == [created["id"]]
     await api.call("DELETE", url, status=204)

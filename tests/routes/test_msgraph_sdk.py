@@ -14,6 +14,9 @@ from kiota_abstractions.authentication import (
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
+from msgraph.generated.models.android_compliance_policy import AndroidCompliancePolicy
+from msgraph.generated.models.device_threat_protection_level import DeviceThreatProtectionLevel
+from msgraph.generated.models.ios_compliance_policy import IosCompliancePolicy
 from msgraph.generated.models.mobile_threat_defense_connector import MobileThreatDefenseConnector
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_request_adapter import GraphRequestAdapter
@@ -86,6 +89,21 @@ async def test_the_graph_sdk_reads_managed_devices_with_graph_enums(graph: Any) 
     assert (first.compliance_state.value, first.partner_reported_threat_state.value) == ("compliant", "unknown")
     assert first.managed_device_owner_type.value == "company"
     assert first.device_registration_state.value == "registered"
+
+
+async def test_the_graph_sdk_reads_compliance_policies_as_their_platform_types(graph: Any) -> None:
+    client, _, _ = graph
+    policies = client.device_management.device_compliance_policies
+    android = await policies.post(AndroidCompliancePolicy(
+        display_name="MTD Android", device_threat_protection_enabled=True,
+        device_threat_protection_required_security_level=DeviceThreatProtectionLevel.Medium))  # fmt: skip
+    await policies.post(IosCompliancePolicy(display_name="MTD iOS", device_threat_protection_enabled=False))
+    assert isinstance(android, AndroidCompliancePolicy) and android.id
+    listed = sorted((await policies.get()).value, key=lambda p: p.display_name)
+    assert [type(p) for p in listed] == [AndroidCompliancePolicy, IosCompliancePolicy]
+    read = await policies.by_device_compliance_policy_id(android.id).get()
+    assert isinstance(read, AndroidCompliancePolicy)
+    assert read.device_threat_protection_required_security_level is DeviceThreatProtectionLevel.Medium
 
 
 async def test_the_graph_sdk_raises_its_odata_error_with_our_code(graph: Any) -> None:

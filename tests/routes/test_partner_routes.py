@@ -130,6 +130,26 @@ async def test_app_sync_follows_the_toggles_and_ownership(api: Api) -> None:
     assert unknown["error"]["code"] == "deviceNotFound"
 
 
+async def test_app_sync_is_refused_while_the_connector_is_not_set_up_or_unavailable(api: Api) -> None:
+    connector_id = (await api.connector(iosEnabled=True, allowPartnerToCollectIOSApplicationMetadata=True))["id"]
+    not_set_up = await api.call("GET", f"/partner/v1/devices/{IOS}/apps", as_="partner", status=403)
+    assert not_set_up["error"]["code"] == "connectorNotActive" and "notSetUp" in not_set_up["error"]["message"]
+    await api.call("POST", "/partner/v1/heartbeat", as_="partner")
+    await api.call("GET", f"/partner/v1/devices/{IOS}/apps", as_="partner")
+    await api.call("PUT", f"/_sim/tenants/{TENANT}/connectors/{connector_id}/condition", as_="control",
+                   json={"condition": "unavailable"})  # fmt: skip
+    unavailable = await api.call("GET", f"/partner/v1/devices/{IOS}/apps", as_="partner", status=403)
+    assert unavailable["error"]["code"] == "connectorNotActive"
+
+
+async def test_app_sync_returns_every_app_of_a_personal_device_once_the_personal_toggle_is_on(api: Api) -> None:
+    await api.live_connector(iosEnabled=True, allowPartnerToCollectIOSApplicationMetadata=True,
+                             allowPartnerToCollectIOSPersonalApplicationMetadata=True)  # fmt: skip
+    personal = await api.call("GET", f"/partner/v1/devices/{api.IOS_PERSONAL}/apps", as_="partner")
+    assert len(personal["value"]) == 2
+    assert {a["isManaged"] for a in personal["value"]} == {True, False}
+
+
 async def test_admin_tokens_cannot_use_the_partner_channel(api: Api) -> None:
     await api.connector()
     body = await api.call("POST", "/partner/v1/heartbeat", as_="admin", status=403)

@@ -136,8 +136,10 @@ async def test_journal_and_violations_stay_bounded_and_count_beyond(aiohttp_clie
 
 
 async def test_throttling_switch_and_openapi_document(mtd_client, control_headers):
+    assert (await (await mtd_client.get("/_sim/throttling", headers=control_headers)).json()) == {"enabled": False}
     response = await mtd_client.put("/_sim/throttling", json={"enabled": True}, headers=control_headers)
     assert (await response.json()) == {"enabled": True}
+    assert (await (await mtd_client.get("/_sim/throttling", headers=control_headers)).json()) == {"enabled": True}
     assert (await mtd_client.put("/_sim/throttling", json={"enabled": 1}, headers=control_headers)).status == 400
     document = await (await mtd_client.get("/openapi.json")).json()
     assert document["openapi"].startswith("3.1")

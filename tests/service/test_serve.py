@@ -42,7 +42,11 @@ def test_serve_answers_and_exits_0_on_signal(signum):
             process.kill()
             process.wait(timeout=5)
     assert process.returncode == 0, err
-    assert "mtdsim: stopped" in out and "seed          5" in out and "demo-partner-secret" in out
+    assert "mtdsim: stopped" in out and "seed          5" in out
+    assert f"mtdsim serving on {url}" in out and "control key   k  (header X-Mtdsim-Control-Key)" in out
+    assert "tenant        00000000-0000-4000-8000-000000000001" in out
+    assert "client id 00000000-0000-4000-8000-0000000000a1  secret demo-partner-secret" in out
+    assert "client id 00000000-0000-4000-8000-0000000000b1  secret demo-admin-secret" in out
 
 
 @pytest.mark.slow
