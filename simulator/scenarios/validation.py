@@ -19,6 +19,8 @@ from simulator.scenarios.yamlsource import LineMap, line_of
 
 __all__ = ["check_document", "closest", "scenario_schema"]
 
+_LISTED_CHOICES = 12  # longer enums (contract names) are named by the suggestion alone
+
 
 @functools.cache
 def scenario_schema() -> dict[str, Any]:
@@ -75,7 +77,8 @@ def _explain(error: ValidationError) -> tuple[str, str | None, str | None]:
             return f"unknown key {unknown!r}", closest(unknown, known), unknown
     if error.validator == "enum":
         choices = [str(c) for c in schema.get("enum", [])]
-        return f"{instance!r} is not one of {', '.join(choices)}", closest(str(instance), choices), None
+        listed = ", ".join(choices) if len(choices) <= _LISTED_CHOICES else f"the {len(choices)} the schema lists"
+        return f"{instance!r} is not one of {listed}", closest(str(instance), choices), None
     if error.validator == "type" and isinstance(instance, int | float) and "string" in str(schema.get("type")):
         return f"{instance!r} is a number here; write it in quotes", None, None
     if error.validator == "required":

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from simulator.contracts import default_contracts
 from simulator.errors import ScenarioSyntaxError
 from simulator.scenarios.loader import load_file, load_text
+from simulator.scenarios.validation import scenario_schema
 
 GOOD = """\
 name: heartbeat enables the connector
@@ -91,6 +93,17 @@ def test_misspelt_enum_value_suggests_the_closest_value() -> None:
     error = _error(GOOD.replace("platform: android,", "platform: andriod,"))
     assert error.line == 12
     assert error.suggestion == "android"
+
+
+def test_misspelt_contract_name_is_located_at_load_with_the_closest_contract() -> None:
+    error = _error(GOOD.replace("      status: 200\n", "      status: 200\n      schema: partner-conector\n"))
+    assert str(error).startswith("suite.scenario.yaml:17: steps[0].expect.schema: 'partner-conector' is not one of")
+    assert (error.line, error.suggestion) == (17, "partner-connector")
+
+
+def test_scenario_schema_lists_exactly_the_contracts_a_step_can_name() -> None:
+    listed = scenario_schema()["$defs"]["expect"]["properties"]["schema"]["enum"]
+    assert sorted(listed) == [name for name in default_contracts().names if name != "scenario"]
 
 
 def test_unquoted_version_number_asks_for_quotes() -> None:
