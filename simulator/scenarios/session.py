@@ -3,14 +3,17 @@ session, and give back one outcome per scenario. Used by ``mtdsim run`` and the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import aiohttp
 
+from simulator.domain.clock import format_datetime, parse_datetime
 from simulator.errors import ConfigError, StepFailed
 from simulator.scenarios.embedded import embedded_target
 from simulator.scenarios.model import Scenario
@@ -54,10 +57,36 @@ async def open_target(options: RunOptions) -> AsyncIterator[tuple[Target, aiohtt
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         if options.target:
-            yield Target(options.target, options.control_key or ""), session
+            target = Target(options.target, options.control_key or "")
+            async with _clock_restored(session, target):
+                yield target, session
         else:
             async with embedded_target(options.seed) as target:
                 yield target, session
+
+
+@asynccontextmanager
+async def _clock_restored(session: aiohttp.ClientSession, target: Target) -> AsyncIterator[None]:
+    """Scenarios freeze and move the server's clock; give it back as it was, as if it had kept going meanwhile."""
+    headers = {"X-Mtdsim-Control-Key": target.control_key}
+    url = f"{target.base_url}/_sim/clock"
+    try:
+        async with session.get(url, headers=headers) as response:
+            before = await response.json() if response.status == 200 else None
+    except (aiohttp.ClientError, ValueError):
+        before = None  # unreachable or refused: every scenario's `given` says so, located
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        if before is not None:
+            now = parse_datetime(before["now"])
+            if before["ticking"]:
+                now += timedelta(seconds=time.monotonic() - started)
+            body = {"now": format_datetime(now), "ticking": before["ticking"]}
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.put(url, json=body, headers=headers):
+                    pass
 
 
 async def run_all(

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 
 from simulator.cli import main
+from simulator.domain.clock import parse_datetime
+from simulator.scenarios import Outcome, RunOptions, load_file, run_all
+from simulator.scenarios.embedded import embedded_target
 
 GOOD = """\
 name: heartbeat enables the connector
@@ -104,3 +110,21 @@ def test_target_without_control_key_is_a_usage_error(
 def test_no_arguments_runs_the_shipped_suite(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "-q", "--seed", "1"]) == 0
     assert " 0 failed" in capsys.readouterr().out
+
+
+def test_a_target_server_gets_its_clock_back_after_the_run(suite: Path) -> None:
+    async def run_against_a_second_server() -> tuple[list[Outcome], dict[str, Any]]:
+        async with embedded_target() as server, aiohttp.ClientSession() as http:
+            url, headers = f"{server.base_url}/_sim/clock", {"X-Mtdsim-Control-Key": server.control_key}
+            async with http.put(url, json={"now": "2030-01-01T00:00:00Z", "ticking": True}, headers=headers):
+                pass
+            options = RunOptions(target=server.base_url, control_key=server.control_key)
+            outcomes = await run_all(load_file(suite / "good.scenario.yaml"), options)
+            async with http.get(url, headers=headers) as response:
+                return outcomes, await response.json()
+
+    outcomes, clock = asyncio.run(run_against_a_second_server())
+    assert all(o.passed for o in outcomes)
+    assert clock["ticking"] is True
+    assert parse_datetime(clock["now"]) >= parse_datetime("2030-01-01T00:00:00Z")
+    assert clock["now"].startswith("2030-01-01T00:")
