@@ -139,6 +139,7 @@ def _print(result: Any, *, as_json: bool) -> None:
                        ("token fetches", "tokenFetches"), ("retries", "retries")):  # fmt: skip
         table.add_row(label, str(data[key]))
     for title, key in (("rejected", "rejected"), ("failed requests", "errors"), ("planted by profile", "planted"),
+                       ("violations", "violations"), ("violations planted", "plantedViolations"),
                        ("compliance", "compliance")):  # fmt: skip
         counts = data[key]
         text = ", ".join(f"{k}: {v}" for k, v in counts.items()) if counts else ("none" if counts == {} else "n/a")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -31,6 +33,7 @@ __all__ = ["PartnerConsole", "Reply"]
 
 _JSON = {"Content-Type": "application/json"}
 _MAX_PAGES = 10_000  # bounds device-list paging: 10M devices at $top=1000
+_DEVICE_IN_PATH = re.compile(r"/devices/[^/?]+/apps")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class PartnerConsole:
         self._session = session
         self.connector: dict[str, Any] = {}
         self.sent: list[bytes] | None = None  # set to a list to keep every batch body sent (determinism checks)
+        self._retry_deadlines: dict[str, float] = {}  # route -> monotonic end of a Retry-After it was told
 
     async def __aenter__(self) -> PartnerConsole:
         if self._session is None:
@@ -116,6 +120,7 @@ class PartnerConsole:
         """Send reports (after the profile has planted its faults) in batches; count every per-report result."""
         plan = plant(self.profile, list(reports), roster)
         self.stats.expected.update(plan.expected)
+        self.stats.expected_violations.update(plan.violations)
         for batch in plan.batches:
             await self._send_batch(batch)
 
@@ -148,9 +153,13 @@ class PartnerConsole:
 
     async def _call(self, method: str, path: str, body: bytes | None = None) -> Reply:
         url = path if path.startswith("http") else self.credentials.base_url.rstrip("/") + path
-        expired_use = self.profile is Profile.expired_token and self.tokens.expired()
+        if self.profile is Profile.expired_token and self.tokens.expired():
+            # Planted before sending, whatever comes back: the mock must refuse every call made with it.
+            self.stats.expected["401 InvalidAuthenticationToken"] += 1
+        route = _route_of(url)
         for attempt in range(self.retry.attempts):
             last = attempt + 1 == self.retry.attempts
+            self._note_early_retry(route)
             try:
                 reply, retry_after = await self._once(method, url, body)
             except (TimeoutError, aiohttp.ClientError) as exc:
@@ -159,15 +168,25 @@ class PartnerConsole:
                     return Reply(0, None)
                 await self._wait(attempt, None)
                 continue
+            if retry_after is not None:
+                self._retry_deadlines[route] = time.monotonic() + retry_after
             if reply.status in RETRYABLE and not last and self._may_wait(retry_after):
                 await self._wait(attempt, retry_after)
                 continue
             if not reply.ok:
                 self.stats.errors[f"{reply.status} {reply.code}"] += 1
-                if expired_use and reply.status == 401:
-                    self.stats.expected[f"401 {reply.code}"] += 1  # planted: the token had expired
             return reply
         raise AssertionError("unreachable: the last attempt returns")
+
+    def _note_early_retry(self, route: str) -> None:
+        """ignores-retry-after: plant a violation for each request sent before a Retry-After on its route ran out."""
+        deadline = self._retry_deadlines.get(route)
+        if deadline is None or self.profile.honours_retry_after:
+            return
+        if time.monotonic() < deadline:
+            self.stats.expected_violations["retryAfterNotHonoured"] += 1
+        else:
+            del self._retry_deadlines[route]
 
     async def _once(self, method: str, url: str, body: bytes | None) -> tuple[Reply, float | None]:
         headers = _JSON if body is not None else None
@@ -179,6 +198,8 @@ class PartnerConsole:
             return Reply(resp.status, parsed), retry_after
 
     def _may_wait(self, retry_after: float | None) -> bool:
+        if not self.profile.honours_retry_after:
+            return True  # it resends at once whatever the header says
         return retry_after is None or retry_after <= self.retry.max_retry_after
 
     async def _wait(self, attempt: int, retry_after: float | None) -> None:
@@ -186,3 +207,9 @@ class PartnerConsole:
         delay = self.retry.delay(attempt, retry_after, self._rng, honour=self.profile.honours_retry_after)
         if delay > 0:
             await asyncio.sleep(delay)  # real time: the mock checks Retry-After against its monotonic clock
+
+
+def _route_of(url: str) -> str:
+    """The route a Retry-After applies to, as the mock keys it: the path, with App Sync's device id templated."""
+    path = url.split("://", 1)[-1].partition("/")[2].partition("?")[0]
+    return _DEVICE_IN_PATH.sub("/devices/{azureADDeviceId}/apps", "/" + path)

@@ -20,7 +20,8 @@ Report = dict[str, Any]
 @dataclass(slots=True)
 class Plan:
     batches: list[list[Report]] = field(default_factory=list)
-    expected: Counter[str] = field(default_factory=Counter)
+    expected: Counter[str] = field(default_factory=Counter)  # rejections and failed requests, by code
+    violations: Counter[str] = field(default_factory=Counter)  # what the mock must record in /_sim/violations
 
 
 def eligible(profile: Profile, device: RosterDevice, connector: dict[str, Any]) -> bool:
@@ -55,9 +56,11 @@ def plant(profile: Profile, reports: list[Report], roster: dict[str, RosterDevic
     elif profile is Profile.oversized_batches:
         plan.batches = [_pad(batch, MAX_BATCH + 1) for batch in plan.batches]
         plan.expected["400 invalidRequest"] += len(plan.batches)
+        plan.violations["contractViolation"] += len(plan.batches)  # one maxItems problem per batch
     elif profile is Profile.malformed_payloads:
         plan.batches.append([{**reports[0], "threatState": "notAThreatState"}])
         plan.expected["400 invalidRequest"] += 1
+        plan.violations["contractViolation"] += 1  # one enum problem
     return plan
 
 

@@ -18,11 +18,20 @@ from simulator.consoles.clock import CONTROL_KEY_HEADER, ConsoleClock
 from simulator.consoles.stats import ConsoleStats
 from simulator.errors import SimulationError
 from simulator.fleet.devices import SimDevice
+from simulator.fleet.hashing import mix64, uuid_from
 
 __all__ = ["Provisioner", "Tenancy"]
 
 _ENROLL_CHUNK = 1000
 _MAX_PAGES = 10_000
+_APP_STREAM = 0xA99C
+
+
+def _app_credentials(seed: int | None, which: int) -> dict[str, str]:
+    if seed is None:
+        return {}
+    bits = [mix64(seed, _APP_STREAM + which, k) for k in range(4)]
+    return {"clientId": uuid_from(bits[0], bits[1]), "clientSecret": f"secret-{bits[2]:016x}{bits[3]:016x}"}
 
 
 class Tenancy:
@@ -50,11 +59,15 @@ class Provisioner:
                 raise SimulationError(f"{method} {path} answered {resp.status}: {(await resp.text())[:500]}")
             return await resp.json() if resp.status != 204 else None
 
-    async def create_tenant(self, tenant_id: str, partner: str, display_name: str = "mtdsim simulate") -> Tenancy:
+    async def create_tenant(self, tenant_id: str, partner: str, display_name: str = "mtdsim simulate", *,
+                            seed: int | None = None) -> Tenancy:  # fmt: skip
+        """A tenant with a partner app and an admin app. With ``seed`` their client ids and secrets derive from it
+        (so a replay sends the same token requests byte for byte); without, the mock generates them."""
         await self._json("POST", "/_sim/tenants", {"id": tenant_id, "displayName": display_name}, expect=201)
         apps = f"/_sim/tenants/{tenant_id}/apps"
-        partner_app = await self._json("POST", apps, {"kind": "partner", "partner": partner}, expect=201)
-        admin_app = await self._json("POST", apps, {"kind": "admin"}, expect=201)
+        partner_body = {"kind": "partner", "partner": partner, **_app_credentials(seed, 0)}
+        partner_app = await self._json("POST", apps, partner_body, expect=201)
+        admin_app = await self._json("POST", apps, {"kind": "admin", **_app_credentials(seed, 1)}, expect=201)
 
         def credentials(app: dict[str, Any]) -> Credentials:
             return Credentials(self.base, tenant_id, app["clientId"], app["clientSecret"])
@@ -104,6 +117,25 @@ class Provisioner:
                 "deviceThreatProtectionRequiredSecurityLevel": level,
             }
             await self._json("POST", "/v1.0/deviceManagement/deviceCompliancePolicies", body, headers, expect=201)
+
+    async def throttle_first_batch(self, tenant_id: str, *, retry_after: float) -> None:
+        """A fault rule: the tenant's first threat report batch answers 429 with ``Retry-After: retry_after``."""
+        rule = {
+            "match": {"route": "/partner/v1/deviceThreatReports", "method": "POST", "tenant": tenant_id},
+            "when": {"first": 1},
+            "then": {"error": {"status": 429, "retryAfter": retry_after}},
+        }
+        await self._json("POST", "/_sim/faults", rule, expect=201)
+
+    async def violations(self, client_id: str) -> Counter[str]:
+        """The violations the mock recorded for one app, counted by code (from its newest-kept ring).
+
+        The mock names the app as ``clientId`` on contract violations and as ``tenantId/clientId`` on Retry-After
+        ones (faulting keys clients per tenant), so both spellings count.
+        """
+        body = await self._json("GET", "/_sim/violations")
+        return Counter(str(v["code"]) for v in body["value"]
+                       if str(v.get("clientId", "")).rpartition("/")[2] == client_id)  # fmt: skip
 
     async def compliance_distribution(self, admin: Credentials, clock: ConsoleClock) -> Counter[str]:
         """complianceState of every Android and iOS managed device, read through Graph and counted."""

@@ -3,6 +3,10 @@
 ``mtdsim simulate`` is a thin CLI over ``simulate``. Against the embedded mock (no ``target_url``) it starts
 ``create_app`` on 127.0.0.1, port 0, in this process; against a target it uses the target's control API when a
 control key is given, or only the partner credentials (wall-clock time, no enrollment) when not.
+
+A provisioned run derives its tenant and app credentials from the seed, reads back the violations the mock
+recorded for its partner app, and with the ``ignores-retry-after`` profile installs one fault rule (the tenant's
+first report batch answers 429 with a Retry-After) so there is something to ignore.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from simulator.fleet.hashing import mix64, uuid_from
 __all__ = ["DEFAULT_START", "SimulationConfig", "SimulationResult", "simulate", "summary", "tenant_id_for"]
 
 DEFAULT_START = datetime(2026, 11, 25, tzinfo=UTC)
+# ignores-retry-after needs a Retry-After to ignore: the run's first report batch gets a 429 with this many seconds.
+RETRY_AFTER_PROBE = 30.0
 Progress = Callable[[str, int, int], None]
 
 
@@ -121,6 +127,8 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
         async with console:
             stats = await run_console(console, behaviour, on_tick=lambda d, t: report("simulate", d, t))
         compliance = await provisioner.compliance_distribution(admin, clock) if admin is not None else None
+        if key is not None:
+            stats.violations = await provisioner.violations(partner.client_id)
     return SimulationResult(config.seed, url, partner.tenant_id, enrolled, stats, compliance,
                             time.perf_counter() - started)  # fmt: skip
 
@@ -130,7 +138,7 @@ async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: 
     partner = find_partner(config.partner)
     tenant_id = tenant_id_for(config.seed)
     await clock.sync()
-    tenancy = await provisioner.create_tenant(tenant_id, partner.key)
+    tenancy = await provisioner.create_tenant(tenant_id, partner.key, seed=config.seed)
     fleet = Fleet(config.seed, android=config.android, ios=config.ios)
     total, enrolled = len(fleet), 0
     report("enroll", 0, total)
@@ -145,6 +153,8 @@ async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: 
     )  # fmt: skip
     if config.required_level is not None:
         await provisioner.create_policies(tenancy.admin, clock, config.required_level)
+    if config.profile is Profile.ignores_retry_after:
+        await provisioner.throttle_first_batch(tenant_id, retry_after=RETRY_AFTER_PROBE)
     return tenancy.partner, tenancy.admin, enrolled
 
 

@@ -11,7 +11,11 @@ __all__ = ["ConsoleStats"]
 
 @dataclass(slots=True)
 class ConsoleStats:
-    """Counters of one console run. ``errors`` keys are ``"<status> <code>"`` of requests that finally failed."""
+    """Counters of one console run. ``errors`` keys are ``"<status> <code>"`` of requests that finally failed.
+
+    ``expected`` and ``expected_violations`` are what the console's profile planted on purpose: the outcomes and
+    the mock's recorded violations a correct mock must answer with, exactly.
+    """
 
     reports_sent: int = 0
     accepted: int = 0
@@ -25,6 +29,8 @@ class ConsoleStats:
     token_fetches: int = 0
     retries: int = 0
     expected: Counter[str] = field(default_factory=Counter)
+    expected_violations: Counter[str] = field(default_factory=Counter)
+    violations: Counter[str] | None = None  # read back from the mock's control API when there is one
 
     def outcomes(self) -> Counter[str]:
         """Rejections by code plus failed requests by "status code": what a profile's plan is compared with."""
@@ -44,4 +50,6 @@ class ConsoleStats:
             "tokenFetches": self.token_fetches,
             "retries": self.retries,
             "planted": dict(sorted(self.expected.items())),
+            "plantedViolations": dict(sorted(self.expected_violations.items())),
+            "violations": dict(sorted(self.violations.items())) if self.violations is not None else None,
         }

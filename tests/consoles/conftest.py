@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from simulator.consoles import ControlClock, Credentials, PartnerConsole, Profile, RetryPolicy
 from simulator.consoles.provision import Provisioner, Tenancy
@@ -18,6 +19,19 @@ from tests.conftest import CONTROL_KEY
 TENANT = "6e0d1a2b-3c4d-4e5f-8a7b-9c0d1e2f3a4b"
 SEED = 424242
 FAST_RETRY = RetryPolicy(attempts=5, base=0.01, cap=0.05)
+Recorded = list[tuple[str, str, bytes]]
+
+
+def _recorder(into: Recorded) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """An outermost server middleware keeping (method, path and query, body bytes) of every request received."""
+
+    @web.middleware
+    async def record(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) \
+            -> web.StreamResponse:  # fmt: skip
+        into.append((request.method, request.path_qs, await request.read()))
+        return await handler(request)
+
+    return record
 
 
 @dataclass
@@ -45,13 +59,17 @@ SimFactory = Callable[..., Any]
 async def make_sim(aiohttp_server: Any, settings: Settings) -> AsyncIterator[SimFactory]:
     sessions: list[aiohttp.ClientSession] = []
 
-    async def make(*, android: int = 30, ios: int = 30, app_sync: bool = True, **overrides: Any) -> Sim:
-        server = await aiohttp_server(create_app(replace(settings, **overrides)))
+    async def make(*, android: int = 30, ios: int = 30, app_sync: bool = True, record: Recorded | None = None,
+                   **overrides: Any) -> Sim:  # fmt: skip
+        app = create_app(replace(settings, **overrides))
+        if record is not None:
+            app.middlewares.insert(0, _recorder(record))
+        server = await aiohttp_server(app)
         base_url = str(server.make_url("")).rstrip("/")
         session = aiohttp.ClientSession()
         sessions.append(session)
         provisioner = Provisioner(session, base_url, CONTROL_KEY)
-        tenancy = await provisioner.create_tenant(TENANT, "demo")
+        tenancy = await provisioner.create_tenant(TENANT, "demo", seed=SEED)
         fleet = Fleet(SEED, android=android, ios=ios)
         await provisioner.enroll(TENANT, fleet)
         clock = ControlClock(session, base_url, CONTROL_KEY)

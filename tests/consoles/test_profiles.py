@@ -8,7 +8,7 @@ import pytest
 
 from simulator.consoles import Profile, run_console
 from simulator.fleet import Behaviour, Gaps, ThreatRates, device_key
-from tests.consoles.conftest import SEED, Sim
+from tests.consoles.conftest import SEED, TENANT, Recorded, Sim
 
 ONE_DAY = Behaviour(SEED, ThreatRates(events_per_day=2), horizon=timedelta(days=1))
 # Short runs for profiles whose every batch fails the contract (the mock's detailed error path is the slow one).
@@ -42,38 +42,92 @@ async def test_well_behaved_console_reports_only_registered_devices(sim: Sim) ->
     assert not any(device_id.encode() in body for body in console.sent for device_id in unregistered)
 
 
-@pytest.mark.parametrize(
-    "profile",
-    [
-        Profile.stale_reports,
-        Profile.unregistered_devices,
-        Profile.wrong_platform,
-        Profile.oversized_batches,
-        Profile.malformed_payloads,
-        Profile.silent,
-    ],
-)
-async def test_each_misbehaving_profile_gets_exactly_the_rejections_it_planted(sim: Sim, profile: Profile) -> None:
+async def _throttle_first_batch(sim: Sim) -> None:
+    """A Retry-After far longer than the run, so every later batch of the run is still too early."""
+    await sim.provisioner.throttle_first_batch(TENANT, retry_after=3600)
+
+
+@pytest.mark.parametrize("profile", [p for p in Profile if p is not Profile.well_behaved])
+async def test_each_misbehaving_profile_gets_exactly_the_rejections_and_violations_it_planted(
+    sim: Sim, profile: Profile
+) -> None:
+    if profile is Profile.ignores_retry_after:
+        await _throttle_first_batch(sim)
     async with sim.console(profile) as console:
         stats = await run_console(console, FEW_HOURS)
-    assert stats.expected, "the profile planted nothing"
+    assert stats.expected or stats.expected_violations, "the profile planted nothing"
     assert stats.outcomes() == stats.expected
+    assert await _violations(sim) == stats.expected_violations
 
 
-async def test_malformed_payloads_are_recorded_as_contract_violations(sim: Sim) -> None:
+PLANTED = {
+    Profile.ignores_retry_after: ({}, {"retryAfterNotHonoured": 4}),  # the resent first batch and 3 later ones
+    Profile.stale_reports: ({"staleReport": 78}, {}),
+    Profile.unregistered_devices: ({"deviceNotRegistered": 6}, {}),
+    Profile.wrong_platform: ({"platformMismatch": 9}, {}),
+    Profile.oversized_batches: ({"400 invalidRequest": 4}, {"contractViolation": 4}),
+    Profile.malformed_payloads: ({"400 invalidRequest": 4}, {"contractViolation": 4}),
+    Profile.expired_token: ({"401 InvalidAuthenticationToken": 12}, {}),
+    Profile.silent: ({"connectorNotActive": 78, "403 connectorNotActive": 7}, {}),
+}
+
+
+@pytest.mark.parametrize("profile", list(PLANTED))
+async def test_each_profile_plants_a_fixed_number_of_faults_for_a_fixed_seed(sim: Sim, profile: Profile) -> None:
+    if profile is Profile.ignores_retry_after:
+        await _throttle_first_batch(sim)
+    async with sim.console(profile) as console:
+        stats = await run_console(console, FEW_HOURS)
+    outcomes, violations = PLANTED[profile]
+    assert (stats.outcomes(), await _violations(sim)) == (Counter(outcomes), Counter(violations))
+
+
+async def test_well_behaved_console_waits_out_a_retry_after_and_causes_no_violation(sim: Sim) -> None:
+    await sim.provisioner.throttle_first_batch(TENANT, retry_after=0.2)
+    async with sim.console() as console:
+        stats = await run_console(console, FEW_HOURS)
+    assert stats.retries == 1
+    assert stats.expected_violations == Counter() == await _violations(sim)
+    assert stats.accepted == stats.reports_sent
+
+
+async def test_malformed_payloads_are_recorded_as_contract_violations_at_the_bad_field(sim: Sim) -> None:
     async with sim.console(Profile.malformed_payloads) as console:
         stats = await run_console(console, ONE_DAY)
-    violations = await _violations(sim)
-    assert sum(violations.values()) >= stats.expected["400 invalidRequest"] > 0
+    body = await sim.control("GET", "/_sim/violations")
+    assert [v["code"] for v in body["value"]] == ["contractViolation"] * stats.expected["400 invalidRequest"]
+    assert {v["pointer"] for v in body["value"]} == {"/reports/0/threatState"}
+    assert stats.expected["400 invalidRequest"] == 24  # one malformed batch per hourly tick
 
 
-async def test_expired_token_profile_keeps_using_its_token_and_gets_401s(make_sim: object) -> None:
+async def test_expired_token_profile_keeps_using_its_token_and_every_later_call_gets_a_401(make_sim: object) -> None:
     sim: Sim = await make_sim(token_lifetime=5400)  # type: ignore[operator]
     async with sim.console(Profile.expired_token) as console:
         stats = await run_console(console, ONE_DAY)
     assert stats.token_fetches == 1
-    assert stats.expected["401 InvalidAuthenticationToken"] > 0
+    # Planted before sending: every call from the 90th virtual minute on (ticks 2..23) must be refused.
+    assert stats.expected["401 InvalidAuthenticationToken"] > 22
     assert stats.outcomes() == stats.expected
+
+
+async def test_app_sync_is_pulled_for_ios_devices_only(make_sim: object) -> None:
+    received: Recorded = []
+    sim: Sim = await make_sim(record=received)  # type: ignore[operator]
+    async with sim.console() as console:
+        stats = await run_console(console, ONE_DAY)
+    synced = [path.split("/")[4] for _, path, _ in received if path.startswith("/partner/v1/devices/")]
+    ios = {d.azure_ad_device_id for d in sim.fleet if d.platform.value == "ios" and d.registered}
+    assert len(synced) == stats.app_sync_calls > 0
+    assert set(synced) == ios  # once a day each, every registered iOS device, no Android one
+    assert len(synced) == len(ios)
+
+
+async def test_app_sync_is_not_pulled_when_the_connector_does_not_allow_it(make_sim: object) -> None:
+    sim: Sim = await make_sim(app_sync=False)  # type: ignore[operator]
+    async with sim.console() as console:
+        stats = await run_console(console, ONE_DAY)
+    assert stats.app_sync_calls == 0
+    assert stats.accepted == stats.reports_sent > 0
 
 
 async def test_a_partner_whose_heartbeat_stops_turns_unresponsive_after_the_threshold(sim: Sim) -> None:

@@ -42,6 +42,23 @@ def test_simulate_with_a_misbehaving_profile_reports_what_it_planted(capsys: pyt
     assert summary["rejected"]["deviceNotRegistered"] > 0
 
 
+@pytest.mark.parametrize(
+    ("profile", "violation"),
+    [("ignores-retry-after", "retryAfterNotHonoured"), ("malformed-payloads", "contractViolation")],
+)
+def test_simulate_reads_back_exactly_the_violations_the_profile_planted(
+    capsys: pytest.CaptureFixture[str], profile: str, violation: str
+) -> None:
+    summary = _simulate(capsys, "--profile", profile)
+    assert summary["violations"] == summary["plantedViolations"]
+    assert summary["violations"][violation] > 0
+
+
+def test_simulate_with_the_well_behaved_profile_causes_no_violation(capsys: pytest.CaptureFixture[str]) -> None:
+    summary = _simulate(capsys)
+    assert summary["violations"] == {} == summary["plantedViolations"]
+
+
 def test_simulate_against_a_target_without_credentials_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
