@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import concurrent.futures
+import json
 import re
 import signal
 import subprocess
@@ -57,3 +59,32 @@ def test_serve_with_a_broken_config_exits_2_with_file_and_line(tmp_path):
                             capture_output=True, text=True, timeout=15)
     assert result.returncode == 2
     assert f"{config}:3: unknown key 'displayNme' (did you mean 'displayName'?)" in result.stderr
+
+
+def control(url: str, path: str, body: dict[str, object] | None = None) -> dict[str, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{url}{path}", data=data, headers={"X-Mtdsim-Control-Key": "k",
+                                     "Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=5) as response:
+        answer: dict[str, object] = json.loads(response.read())
+        return answer
+
+
+@pytest.mark.slow
+def test_a_request_in_flight_when_sigterm_arrives_is_answered_before_serve_exits_0():
+    process, url, _ = start_serve()
+    try:
+        control(url, "/_sim/faults", {"match": {"route": "/openapi.json"},
+                                      "then": {"latency": {"distribution": "fixed", "seconds": 1.5}}})  # fmt: skip
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(lambda: urllib.request.urlopen(f"{url}/openapi.json", timeout=15).status)
+            while control(url, "/_sim/faults")["value"][0]["fired"] == 0:  # type: ignore[index]
+                assert not slow.done()
+            process.send_signal(signal.SIGTERM)  # the delayed request is now inside the mock
+            assert slow.result(timeout=15) == 200
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        process.communicate()
