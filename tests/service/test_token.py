@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
 import jwt
 from aiohttp.test_utils import TestClient
 
+from simulator.service import create_app
 from simulator.service.config import DEMO_PARTNER_CLIENT_ID, DEMO_PARTNER_SECRET, DEMO_TENANT_ID
 
 TOKEN_URL = f"/{DEMO_TENANT_ID}/oauth2/v2.0/token"
@@ -125,3 +127,12 @@ async def test_a_multipart_body_without_a_boundary_is_invalid_request_not_a_500(
                                      headers={"Content-Type": "multipart/form-data"})
     body = await response.json()
     assert (response.status, body["error"], body["error_codes"]) == (400, "invalid_request", [900144])
+
+
+async def test_an_oversize_token_request_is_413_and_issues_no_token(aiohttp_client, settings, control_headers):
+    client = await aiohttp_client(create_app(replace(settings, max_body_size=1024)))
+    response = await client.post(TOKEN_URL, data={**form(), "padding": "x" * 4096})
+    assert response.status == 413
+    assert (await response.json())["error"]["code"] == "requestEntityTooLarge"
+    stats = await (await client.get("/_sim/stats", headers=control_headers)).json()
+    assert stats["tokensIssued"] == 0
