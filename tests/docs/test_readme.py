@@ -113,7 +113,7 @@ def test_readme_example_scenario_passes(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("heading", ["## Scenario suites", "## Simulated fleets", "## Contracts"])
+@pytest.mark.parametrize("heading", ["## Scenario suites", "## Simulated fleets", "## Load testing", "## Contracts"])
 def test_readme_section_commands_run_verbatim(heading: str) -> None:
     port = str(free_port())
     serve = [sys.executable, "-m", "simulator", "serve", "--port", port, "--control-key", "walkthrough-key"]
