@@ -128,14 +128,9 @@ class Provisioner:
         await self._json("POST", "/_sim/faults", rule, expect=201)
 
     async def violations(self, client_id: str) -> Counter[str]:
-        """The violations the mock recorded for one app, counted by code (from its newest-kept ring).
-
-        The mock names the app as ``clientId`` on contract violations and as ``tenantId/clientId`` on Retry-After
-        ones (faulting keys clients per tenant), so both spellings count.
-        """
+        """The violations the mock recorded for one app, counted by code (from its newest-kept ring)."""
         body = await self._json("GET", "/_sim/violations")
-        return Counter(str(v["code"]) for v in body["value"]
-                       if str(v.get("clientId", "")).rpartition("/")[2] == client_id)  # fmt: skip
+        return Counter(str(v["code"]) for v in body["value"] if v.get("clientId") == client_id)
 
     async def compliance_distribution(self, admin: Credentials, clock: ConsoleClock) -> Counter[str]:
         """complianceState of every Android and iOS managed device, read through Graph and counted."""

@@ -72,22 +72,15 @@ class Connector:
     @property
     def any_platform_enabled(self) -> bool:
         """Any compliance or app-protection platform toggle (the "Enabled" status needs one, modelled)."""
-        return any(getattr(self, name) for name in _PLATFORM_TOGGLES)
+        # Spelled out rather than looped over field names: partner_state runs on every partner request.
+        return (self.android_enabled or self.ios_enabled or self.windows_enabled or self.mac_enabled
+                or self.android_mam_enabled or self.ios_mam_enabled or self.windows_mam_enabled)
 
 
 def _settings() -> Iterator[dataclasses.Field[Any]]:
     return (f for f in dataclasses.fields(Connector) if "graph" in f.metadata)
 
 
-_PLATFORM_TOGGLES = (
-    "android_enabled",
-    "ios_enabled",
-    "windows_enabled",
-    "mac_enabled",
-    "android_mam_enabled",
-    "ios_mam_enabled",
-    "windows_mam_enabled",
-)
 _BY_GRAPH_NAME: Mapping[str, dataclasses.Field[Any]] = {f.metadata["graph"]: f for f in _settings()}
 _READ_ONLY = ("lastHeartbeatDateTime", "partnerState")
 

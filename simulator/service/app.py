@@ -8,7 +8,6 @@ from aiohttp import web
 
 from simulator.contracts import ContractSet, default_contracts
 from simulator.service import auth, control, control_ops, dashboard, graph, partner
-from simulator.service.faulting import fault_middleware
 from simulator.service.http import json_response
 from simulator.service.keys import CONTRACTS, SETTINGS, STATE
 from simulator.service.middleware import context_middleware
@@ -24,7 +23,7 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
     ``contracts`` defaults to the contracts shipped with mtdsim, loaded once per process.
     """
     app = web.Application(
-        middlewares=[context_middleware, fault_middleware],
+        middlewares=[context_middleware],
         client_max_size=settings.max_body_size,
         handler_args={"max_field_size": 16384},
     )

@@ -1,21 +1,22 @@
-"""The one outer middleware: request ids, the Graph error envelope for every failure, and the journal.
+"""The one middleware: request ids, injected faults, the Graph error envelope for every failure, and the journal.
 
-Kept in one function because it runs on every request: one timer, one try, one journal append.
+Kept in one function because it runs on every request: one timer, one try, one journal append. Faults run inside
+it (``faulting.with_faults``), so injected errors get request ids and journal entries like any other answer.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from simulator.errors import ContractViolation, DomainError
+from simulator.service.faulting import with_faults
 from simulator.service.http import error_response, route_of
 from simulator.service.keys import REQUEST_INFO, STATE
-from simulator.service.state import JournalEntry, RequestInfo
+from simulator.service.state import JournalEntry, RequestInfo, ServiceState
 
 __all__ = ["HTTP_CODES", "context_middleware"]
 
@@ -39,14 +40,15 @@ HTTP_CODES = {
 @web.middleware
 async def context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
-    request_id = str(uuid.uuid4())
+    state = request.app[STATE]
+    request_id = state.next_request_id()
     info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id)
     request[REQUEST_INFO] = info
-    response = await _answer(request, handler)
+    response = await _answer(request, handler, state)
     if not response.prepared:  # a transport fault may have sent (part of) a response already
-        response.headers["request-id"] = request_id
-        response.headers["client-request-id"] = info.client_request_id
-    state = request.app[STATE]
+        headers = response.headers
+        headers["request-id"] = request_id
+        headers["client-request-id"] = info.client_request_id
     state.status_counts[response.status] += 1
     state.journal.append(
         JournalEntry(
@@ -66,10 +68,12 @@ async def context_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _answer(request: web.Request, handler: Handler, state: ServiceState) -> web.StreamResponse:
     """Run the handler; every failure becomes a Graph error envelope, and nothing ever escapes as a bare 500."""
     try:
-        return await handler(request)
+        if state.faults.idle or request.path.startswith("/_sim/"):
+            return await handler(request)
+        return await with_faults(request, handler, state)
     except DomainError as exc:
         return error_response(request, exc.status, exc.code, exc.message, target=exc.target)
     except ContractViolation as exc:
