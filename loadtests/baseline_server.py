@@ -2,7 +2,8 @@
 
 No auth, no contract validation, no domain rules: what a hand-written stub would do. Same method as
 reference/performance.md ("POST+parse+dict update, no validation"): ``json.loads`` and ``web.json_response``.
-``python -m loadtests.baseline_server --port P`` prints ``ready`` once listening; stop it with SIGINT.
+``python -m loadtests.baseline_server --port P [--uvloop]`` prints ``ready`` once listening; stop it with SIGINT.
+``--uvloop`` runs it on the event loop ``mtdsim serve`` uses, for a same-loop comparison.
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ def create_baseline_app() -> web.Application:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's default loop")
     args = parser.parse_args(argv)
-    web.run_app(create_baseline_app(), host="127.0.0.1", port=args.port, access_log=None,
+    loop = None
+    if args.uvloop:
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    web.run_app(create_baseline_app(), host="127.0.0.1", port=args.port, access_log=None, loop=loop,
                 print=lambda *_: print("ready", flush=True))
     return 0
 

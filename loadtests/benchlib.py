@@ -127,9 +127,11 @@ class ChildServer:
         self.stop()
 
 
-def start_baseline() -> ChildServer:
+def start_baseline(*, uvloop: bool = False) -> ChildServer:
+    """The bare aiohttp parse-and-store server; ``uvloop`` runs it on the loop ``mtdsim serve`` uses."""
     port = free_port()
-    return ChildServer([sys.executable, "-m", "loadtests.baseline_server", "--port", str(port)], port)
+    command = [sys.executable, "-m", "loadtests.baseline_server", "--port", str(port), *(["--uvloop"] * uvloop)]
+    return ChildServer(command, port)
 
 
 @dataclass(frozen=True, slots=True)

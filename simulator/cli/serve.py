@@ -16,6 +16,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for generated ids and faults (default random)")
     parser.add_argument("--control-key", metavar="K", help="key for the /_sim control API (default random)")
     parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
+    parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                        help="event loop (default auto: uvloop where installed, else asyncio's own)")
     parser.set_defaults(func=run)
 
 
@@ -39,8 +41,24 @@ def run(args: argparse.Namespace) -> int:
         control_key=args.control_key or new_control_key(),
         **extra,
     )
-    asyncio.run(_serve(settings))
+    with asyncio.Runner(loop_factory=_loop_factory(args.event_loop)) as runner:
+        runner.run(_serve(settings))
     return 0
+
+
+def _loop_factory(choice: str) -> Any:
+    """uvloop's loop factory, or None for asyncio's default loop (``asyncio.Runner`` takes either)."""
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            from simulator.errors import ConfigError
+
+            raise ConfigError("--event-loop uvloop: uvloop is not installed (pip install uvloop)") from None
+        return None
+    return uvloop.new_event_loop
 
 
 async def _serve(settings: Any) -> None:
