@@ -72,21 +72,25 @@ async def _clock_restored(session: aiohttp.ClientSession, target: Target) -> Asy
     url = f"{target.base_url}/_sim/clock"
     try:
         async with session.get(url, headers=headers) as response:
-            before = await response.json() if response.status == 200 else None
-    except (aiohttp.ClientError, ValueError):
-        before = None  # unreachable or refused: every scenario's `given` says so, located
+            status = response.status
+            before = await response.json() if status == 200 else None
+    except (aiohttp.ClientError, ValueError) as exc:
+        raise ConfigError(f"--target {target.base_url} cannot be reached: {exc or type(exc).__name__}") from None
+    if status in (401, 403):
+        raise ConfigError(f"--target {target.base_url} refused the control key ({status}): check --control-key")
+    if before is None:
+        raise ConfigError(f"--target {target.base_url} is not an mtdsim mock: GET /_sim/clock answered {status}")
     started = time.monotonic()
     try:
         yield
     finally:
-        if before is not None:
-            now = parse_datetime(before["now"])
-            if before["ticking"]:
-                now += timedelta(seconds=time.monotonic() - started)
-            body = {"now": format_datetime(now), "ticking": before["ticking"]}
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.put(url, json=body, headers=headers):
-                    pass
+        now = parse_datetime(before["now"])
+        if before["ticking"]:
+            now += timedelta(seconds=time.monotonic() - started)
+        body = {"now": format_datetime(now), "ticking": before["ticking"]}
+        with contextlib.suppress(aiohttp.ClientError):
+            async with session.put(url, json=body, headers=headers):
+                pass
 
 
 async def run_all(

@@ -96,11 +96,13 @@ def test_keyword_selects_scenarios_by_name(pytester: pytest.Pytester, plugin_arg
     result.stdout.fnmatch_lines(["*the clock advances PASSED*"])
 
 
-def test_unreachable_target_fails_at_given_with_the_request(pytester: pytest.Pytester, plugin_args: list[str]) -> None:
+def test_unreachable_target_fails_each_scenario_saying_it_cannot_be_reached(
+    pytester: pytest.Pytester, plugin_args: list[str]
+) -> None:
     pytester.makefile(".scenario.yaml", suite=PASSING)
     result = _run(pytester, plugin_args, "--mtdsim-target", "http://127.0.0.1:9", "--mtdsim-control-key", "k")
     result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines(["*suite.scenario.yaml:1: given: POST http://127.0.0.1:9/_sim/reset failed*"])
+    result.stdout.fnmatch_lines(["E * simulator.errors.ConfigError: --target http://127.0.0.1:9 cannot be reached*"])
 
 
 def test_errors_that_are_not_scenario_failures_keep_pytests_traceback(

@@ -107,6 +107,11 @@ def test_target_without_control_key_is_a_usage_error(
     assert "control key" in capsys.readouterr().err
 
 
+def test_an_unreachable_target_is_a_usage_error(suite: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(suite), "--target", "http://127.0.0.1:9", "--control-key", "k"]) == 2
+    assert "http://127.0.0.1:9 cannot be reached" in capsys.readouterr().err
+
+
 def test_no_arguments_runs_the_shipped_suite(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "-q", "--seed", "1"]) == 0
     assert " 0 failed" in capsys.readouterr().out
