@@ -85,8 +85,12 @@ async def threat_reports(request: web.Request) -> web.Response:
     state.traffic.count_reports(outcomes)
     if len(reports) == 1:
         note_device(request, reports[0].azure_ad_device_id)
+    # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path).
     results = [
-        _result(index, report, outcome) for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
+        {"index": index, "azureADDeviceId": report.azure_ad_device_id, "status": "accepted"}
+        if outcome.code is None
+        else _rejected(index, report, outcome)
+        for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
     ]
     rejected = sum(1 for outcome in outcomes if not outcome.accepted)
     answer = {"results": results, "acceptedCount": len(results) - rejected, "rejectedCount": rejected}
@@ -123,7 +127,13 @@ def _report_inputs(reports: list[dict[str, Any]]) -> list[ReportInput]:
     """The batch passed its contract, so enums are known; a date-time the contract let through but that cannot be
     read (none known) still answers 400 at its pointer rather than 500."""
     try:
-        return [_report_input(report) for report in reports]
+        # Inlined rather than a function per report: this runs 1000 times per batch.
+        return [
+            ReportInput(report["azureADDeviceId"], _PLATFORMS[report["platform"]], report["osVersion"],
+                        _HEALTH[report["threatState"]], parse_datetime(report["reportedDateTime"]),
+                        len(report.get("threats", ())))
+            for report in reports
+        ]  # fmt: skip
     except ConfigError:
         for index, report in enumerate(reports):
             try:
@@ -135,21 +145,7 @@ def _report_inputs(reports: list[dict[str, Any]]) -> list[ReportInput]:
         raise
 
 
-def _report_input(report: dict[str, Any]) -> ReportInput:
-    return ReportInput(
-        report["azureADDeviceId"],
-        _PLATFORMS[report["platform"]],
-        report["osVersion"],
-        _HEALTH[report["threatState"]],
-        parse_datetime(report["reportedDateTime"]),
-        len(report.get("threats", ())),
-    )
-
-
-def _result(index: int, report: ReportInput, outcome: ReportOutcome) -> dict[str, Any]:
-    result: dict[str, Any] = {"index": index, "azureADDeviceId": report.azure_ad_device_id}
-    if outcome.code is None:
-        result["status"] = "accepted"
-    else:
-        result.update(status="rejected", code=outcome.code.value, message=outcome.message)
-    return result
+def _rejected(index: int, report: ReportInput, outcome: ReportOutcome) -> dict[str, Any]:
+    code = outcome.code.value if outcome.code is not None else ""
+    return {"index": index, "azureADDeviceId": report.azure_ad_device_id, "status": "rejected", "code": code,
+            "message": outcome.message}
