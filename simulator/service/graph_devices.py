@@ -71,7 +71,7 @@ async def get_device(request: web.Request) -> web.Response:
     device_id = request.match_info["managedDeviceId"]
     device = tenant.devices_by_id.get(device_id)
     if device is None:
-        raise NotFound("ResourceNotFound", f"managedDevice {device_id!r} was not found in this tenant")
+        raise NotFound("itemNotFound", f"managedDevice {device_id!r} was not found in this tenant")
     version = request.match_info["version"]
     body = {"@odata.context": odata_context(version, "deviceManagement/managedDevices/$entity"),
             "@odata.type": "#microsoft.graph.managedDevice",

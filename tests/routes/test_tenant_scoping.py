@@ -56,7 +56,7 @@ async def test_an_admin_app_never_sees_another_tenants_connectors_devices_or_pol
         assert found["value"] == []
         missing = await api.call("GET", f"/{version}/deviceManagement/managedDevices/{contoso_device['id']}",
                                  status=404)  # fmt: skip
-        assert missing["error"]["code"] == "ResourceNotFound"
+        assert missing["error"]["code"] == "itemNotFound"
         assert (await api.call("GET", f"/{version}/deviceManagement/deviceCompliancePolicies"))["value"] == []
         await api.call("GET", f"/{version}/deviceManagement/deviceCompliancePolicies/{policy['id']}", status=404)
         await api.call("PATCH", f"/{version}/deviceManagement/deviceCompliancePolicies/{policy['id']}",
