@@ -2,9 +2,11 @@
 >= 200k devices/s created).
 
 Each measurement runs in a fresh subprocess so RSS belongs to that measurement alone. "ours" builds a
-``Fleet`` (every device's fields decided and held in compact columns), then materialises devices as
-``SimDevice`` records one at a time (what consoles and enrollment consume). The baseline makes one dict per
-device with Faker calls, on a small N, and is extrapolated linearly to N.
+``Fleet`` (every device's categorical fields decided and held in compact columns), then materialises every
+device as a ``SimDevice`` record (what consoles and enrollment consume) and holds them all in one list; the
+targets are judged on those records: their creation rate as consoles stream them, and the process RSS with all of
+them held (the rate while holding them is printed too). The baseline makes one dict per device
+with Faker calls, on a small N, and is extrapolated linearly to N.
 
     python loadtests/bench_fleet.py            # 1,000,000 devices
     python loadtests/bench_fleet.py --quick    # 20,000 devices
@@ -13,6 +15,7 @@ device with Faker calls, on a small N, and is extrapolated linearly to N.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -41,12 +44,16 @@ def worker_ours(count: int, seed: int, materialise: int) -> dict[str, Any]:
     build = time.perf_counter() - started
     rss = _rss()
     started = time.perf_counter()
-    for n, _device in enumerate(fleet, 1):
-        if n >= materialise:
-            break
+    streamed = sum(1 for _device in itertools.islice(fleet, materialise))  # created and dropped, as consoles do
+    stream = time.perf_counter() - started
+    started = time.perf_counter()
+    held = list(itertools.islice(fleet, materialise))  # every device as a SimDevice record, all held at once
     walk = time.perf_counter() - started
+    rss_held = _rss()
     return {"devices": len(fleet), "build_s": build, "build_rate": len(fleet) / build,
-            "materialise_rate": materialise / walk, "rss_bytes": rss, "rss_delta_bytes": rss - before}  # fmt: skip
+            "materialised": len(held), "materialise_rate": len(held) / walk, "stream_rate": streamed / stream,
+            "rss_bytes": rss,
+            "rss_delta_bytes": rss - before, "rss_held_bytes": rss_held}  # fmt: skip
 
 
 def worker_faker(count: int, seed: int) -> dict[str, Any]:
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     count = 20_000 if args.quick else args.devices
     baseline_n = min(args.baseline, 1_000) if args.quick else args.baseline
-    ours = _spawn("--seed", str(args.seed), "--worker", "ours", str(count), str(min(count, 200_000)))
+    ours = _spawn("--seed", str(args.seed), "--worker", "ours", str(count), str(count))
     faker = _spawn("--seed", str(args.seed), "--worker", "faker", str(baseline_n))
     faker_rss_at_n = faker["rss_delta_bytes"] / baseline_n * count
     summary = {
@@ -104,16 +111,21 @@ def main(argv: list[str] | None = None) -> int:
         "devices": count,
         "ours_devices_per_s": round(ours["build_rate"]),
         "ours_materialised_per_s": round(ours["materialise_rate"]),
+        "ours_streamed_per_s": round(ours["stream_rate"]),
         "ours_rss_mib": round(ours["rss_bytes"] / 2**20, 1),
         "ours_fleet_mib": round(ours["rss_delta_bytes"] / 2**20, 1),
+        "ours_held_rss_mib": round(ours["rss_held_bytes"] / 2**20, 1),
         "faker_devices_per_s": round(faker["build_rate"]),
         "faker_measured_on": baseline_n,
         "faker_extrapolated_s": round(count / faker["build_rate"], 1),
         "faker_extrapolated_mib": round(faker_rss_at_n / 2**20, 1),
         "ratio_creation": round(ours["build_rate"] / faker["build_rate"], 1),
         "ratio_materialised": round(ours["materialise_rate"] / faker["build_rate"], 1),
-        "meets_rate_target": ours["build_rate"] >= 200_000,
-        "meets_memory_target": ours["rss_bytes"] <= GIB,
+        # Judged on SimDevice records (what consoles and enrollment use): created as consoles stream them for the
+        # rate, all held at once for the memory. Holding a million tracked records also costs CPython's collector
+        # time, so the held rate is printed next to it rather than hidden.
+        "meets_rate_target": ours["stream_rate"] >= 200_000,
+        "meets_memory_target": ours["rss_held_bytes"] <= GIB,
     }
     _table(summary)
     print(json.dumps(summary))
@@ -123,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
 def _table(s: dict[str, Any]) -> None:
     rows = [
         ("fleet build (columns)", f"{s['ours_devices_per_s']:,}/s", f"{s['ours_rss_mib']} MiB process"),
-        ("SimDevice materialise", f"{s['ours_materialised_per_s']:,}/s", "streamed, not held"),
+        ("SimDevice records, streamed", f"{s['ours_streamed_per_s']:,}/s", "created and dropped"),
+        ("SimDevice records, held", f"{s['ours_materialised_per_s']:,}/s", f"{s['ours_held_rss_mib']} MiB process"),
         ("Faker per device", f"{s['faker_devices_per_s']:,}/s", f"~{s['faker_extrapolated_mib']} MiB at N"),
     ]
     print(f"fleet benchmark: N={s['devices']:,} seed={s['seed']}")
