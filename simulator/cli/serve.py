@@ -87,8 +87,11 @@ async def _serve(settings: Any) -> None:
 
 
 def _banner(settings: Any, port: int) -> None:
+    import asyncio
+
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
-    lines = [f"mtdsim serving on http://{host}:{port}", f"  seed          {settings.seed}",
+    loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]  # "uvloop" or "asyncio"
+    lines = [f"mtdsim serving on http://{host}:{port}", f"  seed          {settings.seed}", f"  event loop    {loop}",
              f"  control key   {settings.control_key}  (header X-Mtdsim-Control-Key)"]
     for tenant in settings.config.tenants:
         lines.append(f"  tenant        {tenant.id}  {tenant.display_name}")

@@ -29,9 +29,9 @@ def start_serve(*args: str) -> tuple[subprocess.Popen[str], str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_serve_answers_and_exits_0_on_signal(signum):
-    process, url, first = start_serve()
+@pytest.mark.parametrize(("signum", "loop"), [(signal.SIGTERM, "uvloop"), (signal.SIGINT, "asyncio")])
+def test_serve_answers_and_exits_0_on_signal(signum, loop):
+    process, url, first = start_serve("--event-loop", loop)
     try:
         request = urllib.request.Request(f"{url}/_sim/clock", headers={"X-Mtdsim-Control-Key": "k"})
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -44,7 +44,7 @@ def test_serve_answers_and_exits_0_on_signal(signum):
             process.kill()
             process.wait(timeout=5)
     assert process.returncode == 0, err
-    assert "mtdsim: stopped" in out and "seed          5" in out
+    assert "mtdsim: stopped" in out and "seed          5" in out and f"event loop    {loop}" in out
     assert f"mtdsim serving on {url}" in out and "control key   k  (header X-Mtdsim-Control-Key)" in out
     assert "tenant        00000000-0000-4000-8000-000000000001" in out
     assert "client id 00000000-0000-4000-8000-0000000000a1  secret demo-partner-secret" in out
