@@ -154,7 +154,7 @@ class Tenant:
             )
             return [refused] * len(reports)
         enabled = frozenset(p for p in _PLATFORMS if connector.enabled_for(p))
-        batch = _Batch(connector.id, enabled, now, now + MAX_CLOCK_SKEW)
+        batch = _Batch(enabled, now + MAX_CLOCK_SKEW)
         # One loop with locals rather than a method per report: this is the ingest hot path (1000 per batch).
         cid, devices, stored_reports = connector.id, self.devices, self.reports
         outcomes: list[ReportOutcome] = []
@@ -239,9 +239,7 @@ class Tenant:
 class _Batch(NamedTuple):
     """What every report of one batch is checked against, worked out once per batch (one per request, so cheap)."""
 
-    connector_id: str
     enabled: frozenset[Platform]
-    now: datetime
     latest_allowed: datetime
 
 

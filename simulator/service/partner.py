@@ -13,8 +13,8 @@ from aiohttp import web
 from simulator.domain.clock import parse_datetime
 from simulator.domain.connector import Connector, connector_to_graph
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
-from simulator.domain.enums import Platform
-from simulator.domain.tenant import ReportInput, ReportOutcome
+from simulator.domain.enums import Platform, RejectionCode
+from simulator.domain.tenant import ReportInput
 from simulator.errors import ConfigError, InvalidRequest
 from simulator.service.auth import require_partner
 from simulator.service.http import json_response, note_device, odata_page, read_json, read_optional_json
@@ -89,7 +89,7 @@ async def threat_reports(request: web.Request) -> web.Response:
     results = [
         {"index": index, "azureADDeviceId": report.azure_ad_device_id, "status": "accepted"}
         if outcome.code is None
-        else _rejected(index, report, outcome)
+        else _rejected(index, report, outcome.code, outcome.message)
         for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
     ]
     rejected = sum(1 for outcome in outcomes if not outcome.accepted)
@@ -145,7 +145,6 @@ def _report_inputs(reports: list[dict[str, Any]]) -> list[ReportInput]:
         raise
 
 
-def _rejected(index: int, report: ReportInput, outcome: ReportOutcome) -> dict[str, Any]:
-    code = outcome.code.value if outcome.code is not None else ""
-    return {"index": index, "azureADDeviceId": report.azure_ad_device_id, "status": "rejected", "code": code,
-            "message": outcome.message}
+def _rejected(index: int, report: ReportInput, code: RejectionCode, message: str) -> dict[str, Any]:
+    return {"index": index, "azureADDeviceId": report.azure_ad_device_id, "status": "rejected", "code": code.value,
+            "message": message}
