@@ -7,6 +7,7 @@ Graph view, PATCH handling and the contracts share one list. Field order is Grap
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,9 +96,14 @@ def is_unresponsive(connector: Connector, now: datetime) -> bool:
     """No heartbeat for *more than* the threshold: exactly N days is still responsive."""
     if connector.last_heartbeat is None:
         return False
-    # Graph allows any Int32; timedelta stops at 999,999,999 days, which no heartbeat gap can exceed anyway.
-    days = min(connector.unresponsive_days, timedelta.max.days)
-    return now - connector.last_heartbeat > timedelta(days=days)
+    return now - connector.last_heartbeat > _threshold(connector.unresponsive_days)
+
+
+@functools.lru_cache(maxsize=64)
+def _threshold(days: int) -> timedelta:
+    """Cached: building a timedelta costs more than the rest of partner_state, which runs on every partner call."""
+    # Graph allows any Int32; timedelta stops at +-999,999,999 days, which no heartbeat gap can exceed anyway.
+    return timedelta(days=max(-timedelta.max.days, min(days, timedelta.max.days)))
 
 
 def partner_state(connector: Connector, now: datetime) -> State:

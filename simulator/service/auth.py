@@ -9,6 +9,7 @@ from __future__ import annotations
 import binascii
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from aiohttp import BasicAuth, web
 
@@ -25,8 +26,9 @@ routes = web.RouteTableDef()
 _SCOPES = (f"{GRAPH_AUDIENCE}/.default", "00000003-0000-0000-c000-000000000000/.default")
 
 
-@dataclass(frozen=True, slots=True)
-class PartnerCaller:
+class PartnerCaller(NamedTuple):
+    """A NamedTuple: one is built for every partner request."""
+
     tenant: Tenant
     connector_id: str
     client_id: str

@@ -1,6 +1,6 @@
 """The one middleware: request ids, injected faults, the Graph error envelope for every failure, and the journal.
 
-Kept in one function because it runs on every request: one timer, one try, one journal append. Faults run inside
+Kept in one coroutine because it runs on every request: one timer, one try, one journal append. Faults run inside
 it (``faulting.with_faults``), so injected errors get request ids and journal entries like any other answer.
 """
 
@@ -16,7 +16,7 @@ from simulator.errors import ContractViolation, DomainError
 from simulator.service.faulting import with_faults
 from simulator.service.http import error_response, route_of
 from simulator.service.keys import REQUEST_INFO, STATE
-from simulator.service.state import JournalEntry, RequestInfo, ServiceState
+from simulator.service.state import JournalEntry, RequestInfo
 
 __all__ = ["HTTP_CODES", "context_middleware"]
 
@@ -44,7 +44,13 @@ async def context_middleware(request: web.Request, handler: Handler) -> web.Stre
     request_id = state.next_request_id()
     info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id)
     request[REQUEST_INFO] = info
-    response = await _answer(request, handler, state)
+    try:
+        if state.faults.idle or request.path.startswith("/_sim/"):
+            response = await handler(request)
+        else:
+            response = await with_faults(request, handler, state)
+    except Exception as exc:  # every failure becomes a Graph error envelope, never a bare 500
+        response = _failure(request, exc)
     if not response.prepared:  # a transport fault may have sent (part of) a response already
         headers = response.headers
         headers["request-id"] = request_id
@@ -68,25 +74,20 @@ async def context_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-async def _answer(request: web.Request, handler: Handler, state: ServiceState) -> web.StreamResponse:
-    """Run the handler; every failure becomes a Graph error envelope, and nothing ever escapes as a bare 500."""
-    try:
-        if state.faults.idle or request.path.startswith("/_sim/"):
-            return await handler(request)
-        return await with_faults(request, handler, state)
-    except DomainError as exc:
+def _failure(request: web.Request, exc: Exception) -> web.Response:
+    """The error envelope for what a handler raised; a redirect or other non-error HTTPException is re-raised."""
+    if isinstance(exc, DomainError):
         return error_response(request, exc.status, exc.code, exc.message, target=exc.target)
-    except ContractViolation as exc:
+    if isinstance(exc, ContractViolation):
         details = [{"code": "invalidRequest", "message": p.message, "target": p.pointer} for p in exc.problems]
         return error_response(request, 400, "invalidRequest", f"The body breaks contract {exc.contract}.",
                               details=details)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         return _http_error(request, exc)
-    except Exception:
-        log.exception("unexpected error in %s %s", request.method, request.path)
-        return error_response(request, 500, "generalException", "An unexpected error occurred in mtdsim.")
+    log.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
+    return error_response(request, 500, "generalException", "An unexpected error occurred in mtdsim.")
 
 
 def _http_error(request: web.Request, exc: web.HTTPException) -> web.Response:

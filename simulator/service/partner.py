@@ -82,7 +82,7 @@ async def threat_reports(request: web.Request) -> web.Response:
     reports = _report_inputs(body["reports"])
     state = request.app[STATE]
     outcomes = caller.tenant.apply_reports(caller.connector_id, reports, state.clock.now())
-    state.traffic.count_reports(outcomes)
+    rejected = state.traffic.count_reports(outcomes)
     if len(reports) == 1:
         note_device(request, reports[0].azure_ad_device_id)
     # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path).
@@ -92,7 +92,6 @@ async def threat_reports(request: web.Request) -> web.Response:
         else _rejected(index, report, outcome.code, outcome.message)
         for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
     ]
-    rejected = sum(1 for outcome in outcomes if not outcome.accepted)
     answer = {"results": results, "acceptedCount": len(results) - rejected, "rejectedCount": rejected}
     return json_response(request, answer, contract="threat-report-results")
 
@@ -121,28 +120,39 @@ def _platform_filter(raw: str | None) -> Platform | None:
 # Plain dicts: an Enum call costs ten times a dict lookup, and this runs for every report of every batch.
 _PLATFORMS = {platform.value: platform for platform in Platform}
 _HEALTH = {state.value: state for state in Health}
+_new_input = tuple.__new__  # skips ReportInput's Python-level __new__: half the cost per report
 
 
 def _report_inputs(reports: list[dict[str, Any]]) -> list[ReportInput]:
-    """The batch passed its contract, so enums are known; a date-time the contract let through but that cannot be
-    read (none known) still answers 400 at its pointer rather than 500."""
+    """The batch passed its contract, so enums are known and every date-time has an offset.
+
+    ``datetime.fromisoformat`` reads the usual RFC 3339 forms in C and keeps the partner's offset (times are only
+    compared and formatted, both offset-aware). A batch with a form it refuses (a lower-case ``t``, a leap second)
+    is read again through ``parse_datetime``.
+    """
+    read = datetime.fromisoformat
     try:
         # Inlined rather than a function per report: this runs 1000 times per batch.
         return [
-            ReportInput(report["azureADDeviceId"], _PLATFORMS[report["platform"]], report["osVersion"],
-                        _HEALTH[report["threatState"]], parse_datetime(report["reportedDateTime"]),
-                        len(report.get("threats", ())))
+            _new_input(ReportInput, (report["azureADDeviceId"], _PLATFORMS[report["platform"]], report["osVersion"],
+                                     _HEALTH[report["threatState"]], read(report["reportedDateTime"]),
+                                     len(report.get("threats", ()))))
             for report in reports
         ]  # fmt: skip
-    except ConfigError:
-        for index, report in enumerate(reports):
-            try:
-                parse_datetime(report["reportedDateTime"])
-            except ConfigError as exc:
-                raise InvalidRequest(
-                    "invalidRequest", exc.message, target=f"/reports/{index}/reportedDateTime"
-                ) from None
-        raise
+    except ValueError:
+        return [
+            ReportInput(report["azureADDeviceId"], _PLATFORMS[report["platform"]], report["osVersion"],
+                        _HEALTH[report["threatState"]], _reported_at(report, index), len(report.get("threats", ())))
+            for index, report in enumerate(reports)
+        ]  # fmt: skip
+
+
+def _reported_at(report: dict[str, Any], index: int) -> datetime:
+    """A date-time the contract let through but no reader accepts (none known) answers 400 at its pointer."""
+    try:
+        return parse_datetime(report["reportedDateTime"])
+    except ConfigError as exc:
+        raise InvalidRequest("invalidRequest", exc.message, target=f"/reports/{index}/reportedDateTime") from None
 
 
 def _rejected(index: int, report: ReportInput, code: RejectionCode, message: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -37,7 +37,7 @@ class Claims:
     client_id: str
     kind: str
     connector_id: str | None
-    expires_at: float  # POSIX seconds, compared with the virtual clock
+    expires_at: datetime  # compared with the virtual clock
     signing_key: bytes  # the key that verified it: a re-registered app invalidates old tokens
 
 
@@ -86,7 +86,7 @@ class TokenCache:
         app = apps.get((claims.tenant_id, claims.client_id))
         if app is None or app.signing_key is not claims.signing_key:
             raise Unauthorized(_CODE, "The app that owns this token is no longer registered in the tenant.")
-        if now.timestamp() >= claims.expires_at:
+        if now >= claims.expires_at:
             raise Unauthorized(_CODE, "Lifetime validation failed, the token is expired.")
         return claims
 
@@ -120,6 +120,13 @@ def _decode(token: str, apps: Mapping[tuple[str, str], AppRegistration]) -> Clai
         client_id=str(payload.get("appid")),
         kind=str(payload.get("mtdsim_kind", "")),
         connector_id=payload.get("mtdsim_connector"),
-        expires_at=float(payload["exp"]),
+        expires_at=_expiry(payload["exp"]),
         signing_key=app.signing_key,
     )
+
+
+def _expiry(exp: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(exp), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise Unauthorized(_CODE, "IDX14100: JWT is not well formed: exp is not a time.") from None

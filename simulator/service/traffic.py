@@ -23,15 +23,19 @@ class TrafficCounters:
     reports_rejected: Counter[str] = field(default_factory=Counter)
     app_sync_calls: int = 0
 
-    def count_reports(self, outcomes: Iterable[ReportOutcome]) -> None:
+    def count_reports(self, outcomes: Iterable[ReportOutcome]) -> int:
+        """Count one batch's outcomes; returns how many of them were rejected."""
         self.report_batches += 1
+        rejected = 0
         for outcome in outcomes:
             if outcome.code is not None:
                 self.reports_rejected[outcome.code.value] += 1
+                rejected += 1
             elif outcome.duplicate:
                 self.reports_duplicate += 1
             else:
                 self.reports_accepted += 1
+        return rejected
 
     def clear(self) -> None:
         self.heartbeats = self.report_batches = self.reports_accepted = 0

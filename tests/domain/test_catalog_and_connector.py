@@ -111,3 +111,8 @@ def test_patch_refuses_wrong_types_with_a_pointer(name: str, value: object) -> N
 def test_the_largest_int32_threshold_means_never_unresponsive() -> None:
     connector = Connector(id="x", last_heartbeat=NOW, android_enabled=True, unresponsive_days=2_147_483_647)
     assert partner_state(connector, NOW + timedelta(days=36500)) is State.enabled
+
+
+def test_the_smallest_int32_threshold_means_unresponsive_at_once() -> None:
+    connector = Connector(id="x", last_heartbeat=NOW, android_enabled=True, unresponsive_days=-2_147_483_648)
+    assert partner_state(connector, NOW) is State.unresponsive
