@@ -38,8 +38,7 @@ def _request(port: int, method: str, path: str, token: str, body: bytes | None) 
     return (head + "\r\n").encode() + (body or b"")
 
 
-def _report(device: str, platform: str, epoch_ms: int) -> str:
-    when = format_ms(epoch_ms)
+def _report(device: str, platform: str, when: str) -> str:
     version = "17.4" if platform == "ios" else "14.0"
     return (f'{{"azureADDeviceId": "{device}", "platform": "{platform}", "osVersion": "{version}", '
             f'"threatState": "mediumSeverity", "reportedDateTime": "{when}", "threats": [{{"threatId": "t-1", '
@@ -65,10 +64,13 @@ def make_factory(config: dict[str, Any], part: int = 0, parts: int = 1) -> Facto
     def next_request() -> tuple[bytes, int]:
         n = next(counter)
         reports = []
+        times: dict[int, str] = {}  # a batch holds few distinct times; formatting one costs more than a report
         for i in range(size):
             slot = (n * size + i)
             device = slot % len(devices)
-            reports.append(_report(devices[device], platforms[device], base + 1 + slot // len(devices)))
+            epoch_ms = base + 1 + slot // len(devices)
+            when = times.get(epoch_ms) or times.setdefault(epoch_ms, format_ms(epoch_ms))
+            reports.append(_report(devices[device], platforms[device], when))
         return _request(port, "POST", path, token, ('{"reports": [' + ", ".join(reports) + "]}").encode()), size
 
     return next_request
