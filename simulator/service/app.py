@@ -8,9 +8,9 @@ from aiohttp import web
 
 from simulator.contracts import ContractSet, default_contracts
 from simulator.service import auth, control, control_ops, dashboard, graph, partner
-from simulator.service.http import json_response
+from simulator.service.http import UNMATCHED, json_response
 from simulator.service.keys import CONTRACTS, SETTINGS, STATE
-from simulator.service.middleware import context_middleware
+from simulator.service.middleware import in_context, unmatched
 from simulator.service.settings import Settings
 from simulator.service.state import ServiceState
 
@@ -18,26 +18,23 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> web.Application:
-    """Wire settings, middlewares and routes; state is built in ``cleanup_ctx`` when the app starts.
+    """Wire settings and routes, each in the request context; state is built in ``cleanup_ctx`` when the app starts.
 
     ``contracts`` defaults to the contracts shipped with mtdsim, loaded once per process.
     """
-    app = web.Application(
-        middlewares=[context_middleware],
-        client_max_size=settings.max_body_size,
-        handler_args={"max_field_size": 16384},
-    )
+    app = web.Application(client_max_size=settings.max_body_size, handler_args={"max_field_size": 16384})
     app[SETTINGS] = settings
     if contracts is not None:
         app[CONTRACTS] = contracts
     app.cleanup_ctx.append(_service_state)
-    app.add_routes(auth.routes)
-    app.add_routes(control.routes)
-    app.add_routes(control_ops.routes)
-    app.add_routes(dashboard.routes)
-    app.add_routes(partner.routes)
-    app.add_routes(graph.routes)
-    app.router.add_get("/openapi.json", _openapi, name="openapi")
+    own_routes = web.RouteTableDef()
+    own_routes.get("/openapi.json", name="openapi")(_openapi)
+    for table in (auth.routes, control.routes, control_ops.routes, dashboard.routes, partner.routes, graph.routes,
+                  own_routes):
+        for route in table:
+            assert isinstance(route, web.RouteDef), route  # route tables here hold no static routes
+            web.RouteDef(route.method, route.path, in_context(route.handler), route.kwargs).register(app.router)
+    app.router.add_route("*", "/{path:.*}", in_context(unmatched), name=UNMATCHED)  # last: only what nothing else takes
     return app
 
 

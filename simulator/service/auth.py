@@ -16,7 +16,7 @@ from aiohttp import BasicAuth, web
 from simulator.domain.tenant import Tenant
 from simulator.errors import Forbidden, Unauthorized
 from simulator.service.http import json_response, request_info
-from simulator.service.keys import STATE
+from simulator.service.keys import REQUEST_INFO, STATE
 from simulator.service.token import GRAPH_AUDIENCE, Claims, issue_token
 
 __all__ = ["AdminCaller", "PartnerCaller", "bearer_claims", "require_admin", "require_partner", "routes"]
@@ -44,13 +44,14 @@ def bearer_claims(request: web.Request) -> Claims:
     """Verified claims of the request's bearer token (any kind of app)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     if not header:
         raise Unauthorized("InvalidAuthenticationToken", "Access token is empty.")
-    if scheme.lower() != "bearer" or not token.strip():
+    if scheme.lower() != "bearer" or not token:
         raise Unauthorized("InvalidAuthenticationToken", "IDX14100: JWT is not well formed: expected 'Bearer <token>'.")
     state = request.app[STATE]
-    claims = state.tokens.verify(token.strip(), state.apps, state.clock.now())
-    info = request_info(request)
+    claims = state.tokens.verify(token, state.apps, state.clock.now())
+    info = request[REQUEST_INFO]
     info.tenant, info.client_id, info.partner = claims.tenant_id, claims.client_id, claims.connector_id
     return claims
 

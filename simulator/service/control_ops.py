@@ -78,7 +78,7 @@ async def journal(request: web.Request) -> web.StreamResponse:
         raise InvalidRequest("invalidRequest", f"unknown filter {unknown[0]!r}; use {', '.join(_JOURNAL_FILTERS)}",
                              target=unknown[0])
     limit = _int(request, "limit", 1000)
-    entries = _filter(reversed(list(state.journal)), request)
+    entries = _filter(reversed(list(state.journal.entries())), request)
     value = [e.to_wire() for e in islice(entries, limit)]
     return json_response(request, {"value": value, "total": state.journal.total, "dropped": state.journal.dropped})
 

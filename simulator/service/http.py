@@ -19,6 +19,7 @@ from simulator.service.state import RequestInfo, Violation
 
 __all__ = [
     "GRAPH_ROOT",
+    "UNMATCHED",
     "error_body",
     "error_response",
     "json_response",
@@ -33,6 +34,7 @@ __all__ = [
 
 T = TypeVar("T")
 GRAPH_ROOT = "https://graph.microsoft.com"
+UNMATCHED = "unmatched"  # the name of the catch-all route (simulator.service.middleware.unmatched)
 _JSON = "application/json"
 
 
@@ -57,7 +59,7 @@ def note_device(request: web.Request, azure_ad_device_id: str) -> None:
 def route_of(request: web.Request) -> str:
     """The route template (``/partner/v1/devices/{azureADDeviceId}/apps``), or the path when nothing matched."""
     resource = request.match_info.route.resource
-    return resource.canonical if resource is not None else request.path
+    return request.path if resource is None or resource.name == UNMATCHED else resource.canonical
 
 
 async def read_json(request: web.Request, contract: str | None) -> Any:

@@ -9,6 +9,7 @@ import yaml
 
 from simulator.contracts import contracts_dir, default_contracts
 from simulator.service import Settings, create_app
+from simulator.service.http import UNMATCHED
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 METHODS = "GET|POST|PUT|PATCH|DELETE"
@@ -94,7 +95,7 @@ def _served_routes() -> set[tuple[str, str]]:
     """(METHOD, path) for each route the app factory wires; path parameters renamed ``{}`` since names differ."""
     routes = set()
     for route in create_app(Settings()).router.routes():
-        if route.method == "HEAD" or route.resource is None:
+        if route.method == "HEAD" or route.resource is None or route.resource.name == UNMATCHED:  # not an API
             continue
         template = route.resource.canonical
         for version in ("v1.0", "beta") if "{version}" in template else ("",):

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from simulator.domain.catalog import DEMO_PARTNER
 from simulator.service import create_app
-from simulator.service.config import DEMO_TENANT_ID
+from simulator.service.config import DEMO_PARTNER_CLIENT_ID, DEMO_TENANT_ID
 
 DEVICE = "00000000-0000-4000-8000-00000000d003"
 
@@ -143,3 +144,26 @@ async def test_throttling_switch_and_openapi_document(mtd_client, control_header
     assert (await mtd_client.put("/_sim/throttling", json={"enabled": 1}, headers=control_headers)).status == 400
     document = await (await mtd_client.get("/openapi.json")).json()
     assert document["openapi"].startswith("3.1")
+
+
+async def test_a_journal_entry_records_every_field_of_the_request_it_answered(mtd_client, control_headers,
+                                                                              partner_headers):
+    response = await mtd_client.get(f"/partner/v1/devices/{DEVICE}/apps",
+                                    headers={**partner_headers, "client-request-id": "my-call-1"})
+    query = {"route": "/partner/v1/devices/{azureADDeviceId}/apps", "limit": "1"}
+    entries = (await (await mtd_client.get("/_sim/journal", params=query, headers=control_headers)).json())["value"]
+    entry = entries[0]
+    assert entry.pop("durationMs") >= 0
+    assert entry == {
+        "time": "2026-11-25T10:00:00Z",
+        "method": "GET",
+        "route": "/partner/v1/devices/{azureADDeviceId}/apps",
+        "path": f"/partner/v1/devices/{DEVICE}/apps",
+        "status": response.status,
+        "requestId": response.headers["request-id"],
+        "tenant": DEMO_TENANT_ID,
+        "partner": DEMO_PARTNER.connector_id,
+        "clientId": DEMO_PARTNER_CLIENT_ID,
+        "device": DEVICE,
+    }
+    assert response.headers["client-request-id"] == "my-call-1"

@@ -88,3 +88,13 @@ async def test_garbage_bodies_on_every_write_route_never_answer_5xx(mtd_client, 
         for body in bodies:
             response = await mtd_client.request(method, path, data=body, headers=headers)
             assert response.status < 500, (method, path, body, await response.text())
+
+
+async def test_a_wrong_method_on_a_partner_route_is_405_and_journaled_under_its_path(mtd_client, control_headers):
+    response = await mtd_client.get("/partner/v1/deviceThreatReports")
+    assert response.status == 405 and response.headers["Allow"] == "POST"
+    assert response.headers["request-id"]
+    await mtd_client.get("/nowhere/at/all")
+    journal = await (await mtd_client.get("/_sim/journal", params={"limit": "3"}, headers=control_headers)).json()
+    assert [(e["status"], e["route"]) for e in journal["value"][:2]] == [
+        (404, "/nowhere/at/all"), (405, "/partner/v1/deviceThreatReports")]

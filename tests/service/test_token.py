@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -136,3 +137,15 @@ async def test_an_oversize_token_request_is_413_and_issues_no_token(aiohttp_clie
     assert (await response.json())["error"]["code"] == "requestEntityTooLarge"
     stats = await (await client.get("/_sim/stats", headers=control_headers)).json()
     assert stats["tokensIssued"] == 0
+
+
+async def test_a_changed_payload_under_a_cached_tokens_signature_answers_401(mtd_client, partner_headers):
+    assert (await mtd_client.get("/partner/v1/connector", headers=partner_headers)).status != 401  # now cached
+    header, payload, signature = partner_headers["Authorization"].removeprefix("Bearer ").split(".")
+    claims = jwt.decode(f"{header}.{payload}.{signature}", options={"verify_signature": False})
+    claims["exp"] += 86_400
+    changed = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    response = await mtd_client.get("/partner/v1/connector",
+                                    headers={"Authorization": f"Bearer {header}.{changed}.{signature}"})
+    assert response.status == 401
+    assert "signature" in (await response.json())["error"]["message"]
