@@ -60,7 +60,8 @@ def bench_parser(description: str | None) -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny run that only proves the benchmark works")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default %(default)s)")
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per measurement (default %(default)s)")
+    parser.add_argument("--duration", type=float, default=5.0,
+                        help="seconds of load per measurement (default %(default)s)")
     parser.add_argument("--json", dest="json_path", help="also write the JSON document here")
     return parser
 

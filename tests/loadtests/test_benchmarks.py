@@ -24,3 +24,15 @@ def test_every_benchmark_runs_in_quick_mode_and_writes_a_ratio_per_target(tmp_pa
         for measure in document["measures"]:
             assert measure["measured"] > 0, (module, measure["name"])
             assert isinstance(measure["ratio"], float)
+
+
+@pytest.mark.slow
+def test_instruction_counts_come_from_valgrind_runs_of_the_real_mock() -> None:
+    # valgrind comes with the machine image (Debian package); the tool refuses with exit 2 where it is missing.
+    done = subprocess.run([sys.executable, "-m", "loadtests.instructions", "single", "--servers", "mock",
+                           "--requests", "2", "4"], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["requests"] == [2, 4]
+    # Two more single-report requests cost more than the bare loop of a server (~100k) and far less than a start-up.
+    assert 100_000 < result["instructions_per_request"]["mock"] < 5_000_000
