@@ -50,7 +50,8 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
     return [
         Measure("batch of 1000 validated reports, one core", statistics.median(mock), "reports/s", 150_000,
                 baseline=statistics.median(base), detail={"rounds": details}),
-        Measure("  same, as a share of bare parse+store (context)", median_ratio(mock, base), "x baseline", 0.75),
+        Measure("  same, as a share of bare parse+store (context)", median_ratio(mock, base), "x baseline", 0.0,
+                context=True),
     ]
 
 

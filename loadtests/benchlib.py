@@ -43,6 +43,7 @@ class Measure:
     higher_is_better: bool = True
     baseline: float | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    context: bool = False  # a number printed beside a target, not a target: no verdict
 
     @property
     def ratio(self) -> float:
@@ -78,10 +79,11 @@ def emit(title: str, measures: Sequence[Measure], json_path: str | None = None, 
     print(f"{'measure':<52} {'measured':>12} {'unit':<12} {'target':>10} {'baseline':>10} {'ratio':>6}  ok")
     for m in measures:
         base = f"{m.baseline:,.4g}" if m.baseline is not None else "-"
-        print(f"{m.name:<52} {m.measured:>12,.4g} {m.unit:<12} {m.target:>10,.4g} {base:>10} {m.ratio:>6.2f}  "
-              f"{'yes' if m.meets else 'NO'}")
+        target, ratio, verdict = ("-", "-", "-") if m.context else (f"{m.target:,.4g}", f"{m.ratio:.2f}",
+                                                                      "yes" if m.meets else "NO")
+        print(f"{m.name:<52} {m.measured:>12,.4g} {m.unit:<12} {target:>10} {base:>10} {ratio:>6}  {verdict}")
     document = {"title": title, "quick": quick, "measures": [
-        {**asdict(m), "ratio": round(m.ratio, 3), "meets": m.meets} for m in measures]}
+        {**asdict(m), "ratio": round(m.ratio, 3), "meets": None if m.context else m.meets} for m in measures]}
     text = json.dumps(document, indent=2)
     print(text)
     if json_path:
