@@ -178,3 +178,11 @@ async def test_a_partner_app_of_another_tenant_sees_only_its_own_tenant(api: Api
 async def test_every_rfc_3339_time_the_contract_accepts_is_read_not_a_500(api: Api, moment: str) -> None:
     await api.live_connector(androidEnabled=True)
     assert codes(await api.report(threat(at=moment))) == [None]
+
+
+async def test_a_time_with_an_offset_is_the_same_instant_as_its_utc_form(api: Api) -> None:
+    await api.live_connector(androidEnabled=True)
+    assert codes(await api.report(threat(at="2026-11-25T10:00:00+01:00"))) == [None]
+    stale = (await api.report(threat(at="2026-11-25T08:59:59Z")))["results"][0]
+    assert stale["code"] == "staleReport" and "2026-11-25T09:00:00Z" in stale["message"]
+    assert codes(await api.report(threat(at="2026-11-25T09:00:01Z"))) == [None]
