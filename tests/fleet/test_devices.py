@@ -9,6 +9,7 @@ from simulator.domain.catalog import CATALOG
 from simulator.domain.enums import Platform
 from simulator.domain.versions import version_below
 from simulator.fleet import Fleet, device_at
+from simulator.fleet.hashing import uuid_from
 from simulator.fleet.mix import ANDROID_OS_VERSIONS, Table
 
 SEED = 20261125
@@ -106,3 +107,10 @@ def test_fleet_columns_agree_with_the_materialised_devices() -> None:
         assert fleet.distribution(platform, "model") == Counter(d.model for d in devices)
         assert fleet.distribution(platform, "owner_type") == Counter(d.owner_type for d in devices)
         assert fleet.distribution(platform, "registration_state") == Counter(d.registration_state for d in devices)
+
+
+def test_uuid_from_sets_version_4_and_the_rfc_4122_variant_and_keeps_every_other_bit() -> None:
+    assert uuid_from(0x0123456789ABCDEF, 0xFEDCBA9876543210) == "01234567-89ab-4def-bedc-ba9876543210"
+    assert uuid_from(0, 0) == "00000000-0000-4000-8000-000000000000"
+    assert uuid_from(2**64 - 1, 2**64 - 1) == "ffffffff-ffff-4fff-bfff-ffffffffffff"
+    assert str(uuid.UUID(uuid_from(12345, 67890))) == uuid_from(12345, 67890)
