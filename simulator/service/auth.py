@@ -50,8 +50,8 @@ def bearer_claims(request: web.Request) -> Claims:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("InvalidAuthenticationToken", "IDX14100: JWT is not well formed: expected 'Bearer <token>'.")
     state = request.app[STATE]
-    claims = state.tokens.verify(token, state.apps, state.clock.now())
     info = request[REQUEST_INFO]
+    claims = state.tokens.verify(token, state.apps, info.now)
     info.tenant, info.client_id, info.partner = claims.tenant_id, claims.client_id, claims.connector_id
     return claims
 

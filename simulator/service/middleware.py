@@ -49,7 +49,7 @@ def in_context(handler: Handler) -> Handler:
         started = time.perf_counter()
         state = request.app[STATE]
         request_id = state.next_request_id()
-        info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id)
+        info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id, state.clock.now())
         request[REQUEST_INFO] = info
         try:
             if state.faults.idle or request.path.startswith("/_sim/"):
@@ -64,7 +64,7 @@ def in_context(handler: Handler) -> Handler:
             headers["client-request-id"] = info.client_request_id
         state.status_counts[response.status] += 1
         state.journal.append(  # a row in JournalEntry's field order (see Journal)
-            (state.clock.now(), request.method, route_of(request), request.path, response.status,
+            (info.now, request.method, route_of(request), request.path, response.status,
              (time.perf_counter() - started) * 1000, request_id, info.tenant, info.partner, info.client_id,
              info.device or request.match_info.get("azureADDeviceId"))
         )  # fmt: skip

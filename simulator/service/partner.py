@@ -17,7 +17,7 @@ from simulator.domain.enums import Platform, RejectionCode
 from simulator.domain.tenant import ReportInput
 from simulator.errors import ConfigError, InvalidRequest
 from simulator.service.auth import require_partner
-from simulator.service.http import json_response, note_device, odata_page, read_json, read_optional_json
+from simulator.service.http import json_response, note_device, odata_page, read_json, read_optional_json, request_info
 from simulator.service.keys import STATE
 
 __all__ = ["routes"]
@@ -81,7 +81,7 @@ async def threat_reports(request: web.Request) -> web.Response:
     body = await read_json(request, "threat-report-batch")
     reports = _report_inputs(body["reports"])
     state = request.app[STATE]
-    outcomes = caller.tenant.apply_reports(caller.connector_id, reports, state.clock.now())
+    outcomes = caller.tenant.apply_reports(caller.connector_id, reports, request_info(request).now)
     rejected = state.traffic.count_reports(outcomes)
     if len(reports) == 1:
         note_device(request, reports[0].azure_ad_device_id)

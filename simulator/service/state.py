@@ -10,7 +10,7 @@ import logging
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -65,10 +65,15 @@ class AppRegistration:
 
 @dataclass(slots=True)
 class RequestInfo:
-    """What one request is about, filled in as it is learnt (auth, handler) and read by the journal."""
+    """What one request is about, filled in as it is learnt (auth, handler) and read by the journal.
+
+    ``now`` is the virtual clock when the request arrived: token expiry and the report rules judge the request at
+    that instant, and the journal records it (read once: the clock is read on every request, several times).
+    """
 
     request_id: str
     client_request_id: str
+    now: datetime
     tenant: str | None = None
     partner: str | None = None  # connector id
     client_id: str | None = None
@@ -183,7 +188,7 @@ class ServiceState:
         self.traffic = TrafficCounters()
         self.tokens = TokenCache(settings.token_cache_size)
         self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
-        self._request_ids = RequestIds(settings.seed)
+        self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
         # Keys of configured apps survive reset, so a token issued before a reset still works after it.
         self._configured_keys: dict[tuple[str, str], bytes] = {}
         self.reset()
@@ -235,9 +240,6 @@ class ServiceState:
         )
         self.apps[(tenant_id, spec.client_id)] = app
         return app
-
-    def next_request_id(self) -> str:
-        return self._request_ids.next()
 
     def record_violation(self, violation: Violation) -> None:
         self.violations.append(violation)
