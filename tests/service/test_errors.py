@@ -98,3 +98,11 @@ async def test_a_wrong_method_on_a_partner_route_is_405_and_journaled_under_its_
     journal = await (await mtd_client.get("/_sim/journal", params={"limit": "3"}, headers=control_headers)).json()
     assert [(e["status"], e["route"]) for e in journal["value"][:2]] == [
         (404, "/nowhere/at/all"), (405, "/partner/v1/deviceThreatReports")]
+
+
+async def test_head_on_a_get_route_is_answered_and_options_anywhere_is_405_or_404(mtd_client):
+    head = await mtd_client.head("/openapi.json")
+    assert head.status == 200 and head.headers["request-id"]
+    options = await mtd_client.options("/openapi.json")
+    assert options.status == 405 and set(options.headers["Allow"].split(",")) >= {"GET", "HEAD"}
+    assert (await mtd_client.options("/no/such/thing")).status == 404
