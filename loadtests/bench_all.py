@@ -43,10 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{'target':<56} {'measured':>12} {'target':>10} {'ratio':>6}  meets")
     for path in sorted(folder.glob("bench_*.json")):
         for m in json.loads(path.read_text(encoding="utf-8"))["measures"]:
-            if m["meets"] is None:  # context for the line above it, not a target
-                print(f"{m['name']:<56} {m['measured']:>12.4g} {'-':>10} {'-':>6}  -")
-            else:
-                print(f"{m['name']:<56} {m['measured']:>12.4g} {m['target']:>10.4g} {m['ratio']:>6.2f}  {m['meets']}")
+            context = m["meets"] is None  # a number beside the target above it, not a target
+            target, ratio = ("-", "-") if context else (f"{m['target']:.4g}", f"{m['ratio']:.2f}")
+            print(f"{m['name']:<56} {m['measured']:>12.4g} {target:>10} {ratio:>6}  {'-' if context else m['meets']}")
     print(f"JSON in {folder}")
     if failed:
         print(f"benchmarks that did not run to the end: {', '.join(failed)}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Faults around a handler: Retry-After bookkeeping, Graph-like throttling and installed fault rules.
 
-The context middleware calls ``with_faults`` only when the fault book is not idle (rules, throttling or a pending
-Retry-After) and the route is not the control API, so a mock without faults pays one attribute check per request.
+The request context (``service.middleware``) calls ``with_faults`` only when the fault book is not idle (rules,
+throttling or a pending Retry-After) and the route is not the control API, so a mock without faults pays one
+attribute check per request.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Helpers every route author uses: read a JSON body against its contract, answer JSON, page OData lists.
 
-Handlers raise ``simulator.errors.DomainError`` subclasses (or ``ContractViolation``); the error middleware turns
-them into Graph error envelopes. Nothing here builds an error response by hand except ``error_response``.
+Handlers raise ``simulator.errors.DomainError`` subclasses (or ``ContractViolation``); the request context
+(``service.middleware``) turns them into Graph error envelopes. Nothing here builds an error response by hand
+except ``error_response``.
 """
 
 from __future__ import annotations
