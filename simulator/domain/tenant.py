@@ -153,20 +153,20 @@ class Tenant:
                 False, RejectionCode.connectorNotActive, f"partnerState is {state.value}: Intune blocks threat messages"
             )
             return [refused] * len(reports)
-        batch = _Batch({Platform.android: connector.android_enabled, Platform.ios: connector.ios_enabled},
-                       now + MAX_CLOCK_SKEW)  # fmt: skip
+        enabled = {Platform.android: connector.android_enabled, Platform.ios: connector.ios_enabled}
+        latest_allowed = now + MAX_CLOCK_SKEW
         # The ingest hot path (up to 1000 reports per batch): one loop with locals, the checks of _rejection
         # repeated inline so a good report pays no call, and records built with tuple.__new__, which skips the
         # Python-level __new__ of a NamedTuple call (half the cost per record).
         cid, devices, stored_reports = connector.id, self.devices, self.reports
-        enabled, latest_allowed = batch
         outcomes: list[ReportOutcome] = []
         for report in reports:
             device_id, platform, os_version, threat_state, reported_at, threat_count = report
             device = devices.get(device_id)
             if (device is None or device.registration_state is not _REGISTERED or platform is not device.platform
                     or not enabled[platform] or reported_at > latest_allowed):  # fmt: skip
-                rejection = _rejection(batch, device, report)  # names the first failed check, in DESIGN's order
+                # Names the first failed check, in DESIGN's order.
+                rejection = _rejection(enabled, latest_allowed, device, report)
                 if rejection is not None:
                     outcomes.append(rejection)
                     continue
@@ -242,13 +242,6 @@ class Tenant:
             raise NotFound("itemNotFound", f"no classic policy {policy_id!r} in this tenant") from None
 
 
-class _Batch(NamedTuple):
-    """What every report of one batch is checked against, worked out once per batch (one per request, so cheap)."""
-
-    enabled: Mapping[Platform, bool]
-    latest_allowed: datetime
-
-
 def _not_newer(report: ReportInput, stored: ThreatReport) -> ReportOutcome:
     """An idempotent resend (same time, same state) is a duplicate; anything else not newer is stale."""
     if report.reported_at == stored.reported_at and report.threat_state is stored.threat_state:
@@ -257,7 +250,9 @@ def _not_newer(report: ReportInput, stored: ThreatReport) -> ReportOutcome:
     return ReportOutcome(False, RejectionCode.staleReport, message)
 
 
-def _rejection(batch: _Batch, device: EnrolledDevice | None, report: ReportInput) -> ReportOutcome | None:
+def _rejection(
+    enabled: Mapping[Platform, bool], latest_allowed: datetime, device: EnrolledDevice | None, report: ReportInput
+) -> ReportOutcome | None:
     """The per-report checks of DESIGN 3.2, in their documented order; None when the report may be stored."""
     if device is None:
         return ReportOutcome(
@@ -276,10 +271,10 @@ def _rejection(batch: _Batch, device: EnrolledDevice | None, report: ReportInput
             RejectionCode.platformMismatch,
             f"report says {report.platform.value} but the device is {device.platform.value}",
         )
-    if not batch.enabled[report.platform]:
+    if not enabled[report.platform]:
         return ReportOutcome(
             False, RejectionCode.platformNotEnabled, f"the connector does not have {report.platform.value} enabled"
         )
-    if report.reported_at > batch.latest_allowed:
+    if report.reported_at > latest_allowed:
         return ReportOutcome(False, RejectionCode.clockSkew, "reportedDateTime is more than 5 minutes in the future")
     return None

@@ -33,8 +33,10 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
                   own_routes):
         for route in table:
             assert isinstance(route, web.RouteDef), route  # route tables here hold no static routes
-            web.RouteDef(route.method, route.path, in_context(route.handler), route.kwargs).register(app.router)
-    app.router.add_route("*", "/{path:.*}", in_context(unmatched), name=UNMATCHED)  # last: only what nothing else takes
+            handler = in_context(app, route.handler, route.path)
+            web.RouteDef(route.method, route.path, handler, route.kwargs).register(app.router)
+    # Last: it takes only what no other route does.
+    app.router.add_route("*", "/{path:.*}", in_context(app, unmatched), name=UNMATCHED)
     return app
 
 

@@ -17,6 +17,7 @@ from simulator.domain.tenant import Tenant
 from simulator.errors import Forbidden, Unauthorized
 from simulator.service.http import json_response, request_info
 from simulator.service.keys import REQUEST_INFO, STATE
+from simulator.service.state import RequestInfo, ServiceState
 from simulator.service.token import GRAPH_AUDIENCE, Claims, issue_token
 
 __all__ = ["AdminCaller", "PartnerCaller", "bearer_claims", "require_admin", "require_partner", "routes"]
@@ -27,7 +28,7 @@ _SCOPES = (f"{GRAPH_AUDIENCE}/.default", "00000003-0000-0000-c000-000000000000/.
 
 
 class PartnerCaller(NamedTuple):
-    """A NamedTuple: one is built for every partner request."""
+    """A NamedTuple (built with ``tuple.__new__``): one is built for every partner request."""
 
     tenant: Tenant
     connector_id: str
@@ -42,6 +43,31 @@ class AdminCaller:
 
 def bearer_claims(request: web.Request) -> Claims:
     """Verified claims of the request's bearer token (any kind of app)."""
+    return _verified(request, request[REQUEST_INFO])
+
+
+def require_partner(request: web.Request) -> PartnerCaller:
+    info: RequestInfo = request[REQUEST_INFO]
+    claims = _verified(request, info)
+    if claims.kind != "partner" or claims.connector_id is None:
+        raise Forbidden("accessDenied", "This route is for MTD partner apps; the token belongs to an admin app.")
+    # tuple.__new__ skips the NamedTuple's Python-level __new__: one caller is built per partner request.
+    return _new_caller(PartnerCaller, (_tenant(info.state, claims), claims.connector_id, claims.client_id))
+
+
+def require_admin(request: web.Request) -> AdminCaller:
+    info: RequestInfo = request[REQUEST_INFO]
+    claims = _verified(request, info)
+    if claims.kind != "admin":
+        raise Forbidden("accessDenied", "Graph admin routes need an admin app; the token belongs to a partner app.")
+    return AdminCaller(_tenant(info.state, claims), claims.client_id)
+
+
+_new_caller = tuple.__new__
+
+
+def _verified(request: web.Request, info: RequestInfo) -> Claims:
+    """The bearer token's claims, checked; the journal learns the caller from them."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
@@ -49,29 +75,14 @@ def bearer_claims(request: web.Request) -> Claims:
         raise Unauthorized("InvalidAuthenticationToken", "Access token is empty.")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("InvalidAuthenticationToken", "IDX14100: JWT is not well formed: expected 'Bearer <token>'.")
-    state = request.app[STATE]
-    info = request[REQUEST_INFO]
+    state = info.state
     claims = state.tokens.verify(token, state.apps, info.now)
     info.tenant, info.client_id, info.partner = claims.tenant_id, claims.client_id, claims.connector_id
     return claims
 
 
-def require_partner(request: web.Request) -> PartnerCaller:
-    claims = bearer_claims(request)
-    if claims.kind != "partner" or claims.connector_id is None:
-        raise Forbidden("accessDenied", "This route is for MTD partner apps; the token belongs to an admin app.")
-    return PartnerCaller(_tenant(request, claims), claims.connector_id, claims.client_id)
-
-
-def require_admin(request: web.Request) -> AdminCaller:
-    claims = bearer_claims(request)
-    if claims.kind != "admin":
-        raise Forbidden("accessDenied", "Graph admin routes need an admin app; the token belongs to a partner app.")
-    return AdminCaller(_tenant(request, claims), claims.client_id)
-
-
-def _tenant(request: web.Request, claims: Claims) -> Tenant:
-    tenant = request.app[STATE].tenants.get(claims.tenant_id)
+def _tenant(state: ServiceState, claims: Claims) -> Tenant:
+    tenant = state.tenants.get(claims.tenant_id)
     if tenant is None:  # the tenant went away (control API reset) after the token was issued
         raise Unauthorized("InvalidAuthenticationToken", "The token's tenant does not exist.")
     return tenant

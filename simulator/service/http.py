@@ -15,7 +15,7 @@ from aiohttp import web
 
 from simulator.domain.clock import format_datetime
 from simulator.errors import ContractViolation, InvalidRequest, Problem
-from simulator.service.keys import CONTRACTS, REQUEST_INFO, STATE
+from simulator.service.keys import REQUEST_INFO
 from simulator.service.state import RequestInfo, Violation
 
 __all__ = [
@@ -59,8 +59,8 @@ def note_device(request: web.Request, azure_ad_device_id: str) -> None:
 
 def route_of(request: web.Request) -> str:
     """The route template (``/partner/v1/devices/{azureADDeviceId}/apps``), or the path when nothing matched."""
-    resource = request.match_info.route.resource
-    return request.path if resource is None or resource.name == UNMATCHED else resource.canonical
+    info: RequestInfo = request[REQUEST_INFO]
+    return info.route
 
 
 async def read_json(request: web.Request, contract: str | None) -> Any:
@@ -73,7 +73,8 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         raise UnsupportedMediaType(
             "unsupportedMediaType", f"Content-Type must be {_JSON}, not {request.content_type or 'missing'!r}"
         )
-    limit = request.app[STATE].settings.max_body_size
+    info: RequestInfo = request[REQUEST_INFO]
+    limit = info.state.settings.max_body_size
     length = request.content_length
     if length is not None and length > limit:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
@@ -82,7 +83,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise InvalidRequest("invalidRequest", f"the body is not valid JSON: {exc}", target="") from None
-    contracts = request.app[CONTRACTS]
+    contracts = info.contracts
     if contract is not None and not contracts.is_valid(contract, data):
         problems = contracts.problems(contract, data) or [Problem("", "the body breaks its contract")]
         _record_problems(request, contract, problems)
@@ -110,12 +111,12 @@ def json_response(
     A response that breaks its own contract is a bug in mtdsim: it is recorded as a self-check failure
     (tests fail on it, see tests/conftest.py) and still sent, so the client sees what the mock produced.
     """
-    state = request.app[STATE]
-    if contract is not None and state.settings.validate_responses:
-        contracts = request.app[CONTRACTS]
+    info: RequestInfo = request[REQUEST_INFO]
+    if contract is not None and info.state.settings.validate_responses:
+        contracts = info.contracts
         if not contracts.is_valid(contract, data):
             problems = "; ".join(map(str, contracts.problems(contract, data)))
-            state.record_self_check_failure(f"{request.method} {route_of(request)} -> {contract}: {problems}")
+            info.state.record_self_check_failure(f"{request.method} {info.route} -> {contract}: {problems}")
     return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON, headers=headers)
 
 
@@ -123,14 +124,14 @@ def error_body(
     request: web.Request, code: str, message: str, *, target: str | None = None, details: Iterable[Any] = ()
 ) -> dict[str, Any]:
     """The Graph error envelope (contracts/graph-error.schema.json)."""
-    info = request.get(REQUEST_INFO)
+    info: RequestInfo = request[REQUEST_INFO]
     error: dict[str, Any] = {
         "code": code,
         "message": message,
         "innerError": {
-            "date": format_datetime(request.app[STATE].clock.now()),
-            "request-id": info.request_id if info else "",
-            "client-request-id": info.client_request_id if info else "",
+            "date": format_datetime(info.state.clock.now()),
+            "request-id": info.request_id,
+            "client-request-id": info.client_request_id,
         },
     }
     if target is not None:
@@ -187,10 +188,10 @@ def _query_int(request: web.Request, name: str, default: int, low: int, high: in
 
 
 def _record_problems(request: web.Request, contract: str, problems: Iterable[Problem]) -> None:
-    state = request.app[STATE]
-    info = request[REQUEST_INFO]
+    info: RequestInfo = request[REQUEST_INFO]
+    state = info.state
     now = format_datetime(state.clock.now())
-    route = f"{request.method} {route_of(request)}"
+    route = f"{request.method} {info.route}"
     for problem in problems:
         state.record_violation(
             Violation("contractViolation", f"{contract}: {problem.message}", route, now, problem.pointer,

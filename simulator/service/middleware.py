@@ -19,8 +19,8 @@ from aiohttp.typedefs import Handler
 
 from simulator.errors import ContractViolation, DomainError
 from simulator.service.faulting import with_faults
-from simulator.service.http import UNMATCHED, error_response, route_of
-from simulator.service.keys import REQUEST_INFO, STATE
+from simulator.service.http import UNMATCHED, error_response
+from simulator.service.keys import CONTRACTS, REQUEST_INFO, STATE
 from simulator.service.state import RequestInfo
 
 __all__ = ["HTTP_CODES", "in_context", "unmatched"]
@@ -42,14 +42,16 @@ HTTP_CODES = {
 }
 
 
-def in_context(handler: Handler) -> Handler:
-    """``handler`` running in the request context (see the module docstring)."""
+def in_context(app: web.Application, handler: Handler, route: str | None = None) -> Handler:
+    """``handler`` running in the request context (see the module docstring); ``route`` is its path template,
+    None for the catch-all (the journal then records the path)."""
 
     async def run_in_context(request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        state = request.app[STATE]
+        state = app[STATE]
         request_id = state.next_request_id()
-        info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id, state.clock.now())
+        info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id, state.clock.now(),
+                           route or request.path, state, app[CONTRACTS])
         request[REQUEST_INFO] = info
         try:
             if state.faults.idle or request.path.startswith("/_sim/"):
@@ -64,7 +66,7 @@ def in_context(handler: Handler) -> Handler:
             headers["client-request-id"] = info.client_request_id
         state.status_counts[response.status] += 1
         state.journal.append(  # a row in JournalEntry's field order (see Journal)
-            (info.now, request.method, route_of(request), request.path, response.status,
+            (info.now, request.method, info.route, request.path, response.status,
              (time.perf_counter() - started) * 1000, request_id, info.tenant, info.partner, info.client_id,
              info.device or request.match_info.get("azureADDeviceId"))
         )  # fmt: skip

@@ -18,8 +18,7 @@ from simulator.domain.enums import Platform, RejectionCode
 from simulator.domain.tenant import ReportInput
 from simulator.errors import ConfigError, InvalidRequest
 from simulator.service.auth import require_partner
-from simulator.service.http import json_response, note_device, odata_page, read_json, read_optional_json, request_info
-from simulator.service.keys import STATE
+from simulator.service.http import json_response, odata_page, read_json, read_optional_json, request_info
 
 __all__ = ["routes"]
 
@@ -50,18 +49,17 @@ def partner_view(connector: Connector, now: datetime) -> dict[str, Any]:
 async def heartbeat(request: web.Request) -> web.Response:
     caller = require_partner(request)
     await read_optional_json(request, "heartbeat-request")
-    state = request.app[STATE]
-    now = state.clock.now()
+    info = request_info(request)
+    now = info.now
     connector = caller.tenant.heartbeat(caller.connector_id, now)
-    state.traffic.heartbeats += 1
+    info.state.traffic.heartbeats += 1
     return json_response(request, partner_view(connector, now), contract="partner-connector")
 
 
 @routes.get("/partner/v1/connector", name="partner.connector")
 async def connector(request: web.Request) -> web.Response:
     caller = require_partner(request)
-    now = request.app[STATE].clock.now()
-    view = partner_view(caller.tenant.partner_connector(caller.connector_id), now)
+    view = partner_view(caller.tenant.partner_connector(caller.connector_id), request_info(request).now)
     return json_response(request, view, contract="partner-connector")
 
 
@@ -81,11 +79,11 @@ async def threat_reports(request: web.Request) -> web.Response:
     caller = require_partner(request)
     body = await read_json(request, "threat-report-batch")
     reports = _report_inputs(body["reports"])
-    state = request.app[STATE]
-    outcomes = caller.tenant.apply_reports(caller.connector_id, reports, request_info(request).now)
-    rejected = state.traffic.count_reports(outcomes)
+    info = request_info(request)
+    outcomes = caller.tenant.apply_reports(caller.connector_id, reports, info.now)
+    rejected = info.state.traffic.count_reports(outcomes)
     if len(reports) == 1:
-        note_device(request, reports[0].azure_ad_device_id)
+        info.device = reports[0].azure_ad_device_id
     # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path).
     results = [
         {"index": index, "azureADDeviceId": report.azure_ad_device_id, "status": "accepted"}
@@ -101,10 +99,10 @@ async def threat_reports(request: web.Request) -> web.Response:
 async def app_sync(request: web.Request) -> web.Response:
     caller = require_partner(request)
     device_id = request.match_info["azureADDeviceId"]
-    note_device(request, device_id)
-    state = request.app[STATE]
-    state.traffic.app_sync_calls += 1
-    apps = caller.tenant.app_sync(caller.connector_id, device_id, state.clock.now())
+    info = request_info(request)
+    info.device = device_id
+    info.state.traffic.app_sync_calls += 1
+    apps = caller.tenant.app_sync(caller.connector_id, device_id, info.now)
     body = {"azureADDeviceId": device_id, "value": [app.to_wire() for app in apps]}
     return json_response(request, body, contract="app-sync-response")
 
