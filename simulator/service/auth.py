@@ -47,7 +47,7 @@ def bearer_claims(request: web.Request) -> Claims:
 
 
 def require_partner(request: web.Request) -> PartnerCaller:
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     claims = _verified(request, info)
     if claims.kind != "partner" or claims.connector_id is None:
         raise Forbidden("accessDenied", "This route is for MTD partner apps; the token belongs to an admin app.")
@@ -56,7 +56,7 @@ def require_partner(request: web.Request) -> PartnerCaller:
 
 
 def require_admin(request: web.Request) -> AdminCaller:
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     claims = _verified(request, info)
     if claims.kind != "admin":
         raise Forbidden("accessDenied", "Graph admin routes need an admin app; the token belongs to a partner app.")

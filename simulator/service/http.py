@@ -24,7 +24,6 @@ __all__ = [
     "error_body",
     "error_response",
     "json_response",
-    "note_device",
     "odata_context",
     "odata_page",
     "read_json",
@@ -48,19 +47,13 @@ class EntityTooLarge(InvalidRequest):
 
 
 def request_info(request: web.Request) -> RequestInfo:
-    """Facts about this request that the journal records; auth and handlers fill them in."""
+    """Facts about this request (auth and handlers fill in what the journal records) and the service it runs in."""
     return request[REQUEST_INFO]
-
-
-def note_device(request: web.Request, azure_ad_device_id: str) -> None:
-    """Tell the journal which device this request is about (path parameters are picked up automatically)."""
-    request[REQUEST_INFO].device = azure_ad_device_id
 
 
 def route_of(request: web.Request) -> str:
     """The route template (``/partner/v1/devices/{azureADDeviceId}/apps``), or the path when nothing matched."""
-    info: RequestInfo = request[REQUEST_INFO]
-    return info.route
+    return request[REQUEST_INFO].route
 
 
 async def read_json(request: web.Request, contract: str | None) -> Any:
@@ -73,7 +66,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         raise UnsupportedMediaType(
             "unsupportedMediaType", f"Content-Type must be {_JSON}, not {request.content_type or 'missing'!r}"
         )
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     limit = info.state.settings.max_body_size
     length = request.content_length
     if length is not None and length > limit:
@@ -111,7 +104,7 @@ def json_response(
     A response that breaks its own contract is a bug in mtdsim: it is recorded as a self-check failure
     (tests fail on it, see tests/conftest.py) and still sent, so the client sees what the mock produced.
     """
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     if contract is not None and info.state.settings.validate_responses:
         contracts = info.contracts
         if not contracts.is_valid(contract, data):
@@ -124,7 +117,7 @@ def error_body(
     request: web.Request, code: str, message: str, *, target: str | None = None, details: Iterable[Any] = ()
 ) -> dict[str, Any]:
     """The Graph error envelope (contracts/graph-error.schema.json)."""
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     error: dict[str, Any] = {
         "code": code,
         "message": message,
@@ -188,7 +181,7 @@ def _query_int(request: web.Request, name: str, default: int, low: int, high: in
 
 
 def _record_problems(request: web.Request, contract: str, problems: Iterable[Problem]) -> None:
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     state = info.state
     now = format_datetime(state.clock.now())
     route = f"{request.method} {info.route}"
