@@ -62,7 +62,7 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
         Measure("single validated report vs bare aiohttp parse+store", median_ratio(rps["mock"], rps["asyncio"]),
                 "x baseline", 0.75, baseline=statistics.median(rps["asyncio"]), detail=detail),
         Measure("  same, vs bare aiohttp on uvloop (context)", median_ratio(rps["mock"], rps["uvloop"]),
-                "x baseline", 0.75, baseline=statistics.median(rps["uvloop"])),
+                "x baseline", 0.75, baseline=statistics.median(rps["uvloop"]), context=True),
     ]
 
 
