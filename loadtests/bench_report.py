@@ -19,7 +19,16 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from loadtests.benchlib import Measure, bench_parser, emit, loadgen, median_ratio, start_baseline, start_prepared_mock
+from loadtests.benchlib import (
+    Measure,
+    bench_parser,
+    emit,
+    loaded_together,
+    loadgen,
+    median_ratio,
+    start_baseline,
+    start_prepared_mock,
+)
 from loadtests.target import fetch_stats
 
 __all__ = ["main", "measure"]
@@ -53,16 +62,25 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
             for name in order:
                 rps[name].append(runs[name](duration))
             order = order[1:] + order[:1]  # no server always runs first after the generator starts
+        mock_pid, base_pid = prepared.mock.process.pid, asyncio_base.process.pid
+        costs = [loaded_together({
+            mock_pid: {**template, "port": prepared.mock.port, "base_ms": next(times), "duration": 2 * duration},
+            base_pid: {**template, "port": asyncio_base.port, "base_ms": next(times), "duration": 2 * duration},
+        }) for _ in range(max(1, rounds // 3))]  # fmt: skip
         traffic = fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"]
     detail: dict[str, Any] = {"mock_rps_median": statistics.median(rps["mock"]), "rounds": [
         {"mock_rps": m, "baseline_rps": a, "baseline_uvloop_rps": u}
         for m, a, u in zip(rps["mock"], rps["asyncio"], rps["uvloop"], strict=True)],
-        "reportsAccepted": traffic["reportsAccepted"], "reportsRejected": traffic["reportsRejected"]}
+        "reportsAccepted": traffic["reportsAccepted"], "reportsRejected": traffic["reportsRejected"],
+        "together_us_per_request": [{"mock": c[mock_pid], "baseline": c[base_pid]} for c in costs]}
     return [
         Measure("single validated report vs bare aiohttp parse+store", median_ratio(rps["mock"], rps["asyncio"]),
                 "x baseline", 0.75, baseline=statistics.median(rps["asyncio"]), detail=detail),
         Measure("  same, vs bare aiohttp on uvloop (context)", median_ratio(rps["mock"], rps["uvloop"]),
                 "x baseline", 0.75, baseline=statistics.median(rps["uvloop"]), context=True),
+        Measure("  same, CPU/request, loaded together (context)",
+                statistics.median(c[base_pid] / c[mock_pid] for c in costs), "x baseline", 0.75,
+                baseline=statistics.median(c[base_pid] for c in costs), context=True),
     ]
 
 
