@@ -1,8 +1,8 @@
 """The request context every route runs in: request ids, injected faults, the Graph error envelope for every
 failure, and the journal.
 
-``in_context(handler)`` wraps each route's handler when the app is built, rather than registering an aiohttp
-middleware: any middleware makes aiohttp run two more coroutine layers per request (its chain and its
+``in_context(app, handler, route)`` wraps each route's handler when the app is built, rather than registering an
+aiohttp middleware: any middleware makes aiohttp run two more coroutine layers per request (its chain and its
 ``current_app`` fix), ~3% of the single-report path. Requests no route matches land on ``unmatched``, registered
 last, which answers 404 or 405 like aiohttp's router would. Kept in one coroutine because it runs on every request:
 one timer, one try, one journal append. Faults run inside it (``faulting.with_faults``), so injected errors get
