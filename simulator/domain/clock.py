@@ -76,7 +76,8 @@ def parse_duration(text: str) -> timedelta:
 def format_datetime(when: datetime) -> str:
     """Graph's UTC text form: seconds precision with ``Z``, fractional seconds only when present."""
     when = _as_utc(when)
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat pads the year to four digits; strftime's %Y writes year 1 as "1" on glibc, which is not RFC 3339.
+    text = when.replace(tzinfo=None).isoformat(timespec="seconds")
     if when.microsecond:
         text += f".{when.microsecond:06d}".rstrip("0")
     return text + "Z"

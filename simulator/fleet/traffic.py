@@ -35,7 +35,7 @@ _THREAT_STREAM = 0x7A7A
 
 def format_time(when: datetime) -> str:
     """Graph datetime text (``2026-11-25T10:00:00Z``); ticks are whole seconds, so no fraction is needed."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # a 4-digit year, always
 
 
 def device_key(azure_ad_device_id: str) -> int:

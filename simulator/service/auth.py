@@ -153,7 +153,7 @@ def _basic_auth(request: web.Request) -> BasicAuth | None:
 
 def _aadsts(request: web.Request, status: int, error: str, code: int, text: str) -> web.Response:
     """An Entra error body: ``AADSTS<code>: <text>`` plus trace, correlation and timestamp lines."""
-    stamp = request.app[STATE].clock.now().strftime("%Y-%m-%d %H:%M:%SZ")
+    stamp = request.app[STATE].clock.now().replace(tzinfo=None).isoformat(" ", "seconds") + "Z"  # 4-digit year
     trace, correlation = request_info(request).request_id, str(uuid.uuid4())
     description = f"AADSTS{code}: {text}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {stamp}"
     body = {

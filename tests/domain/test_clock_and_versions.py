@@ -74,6 +74,11 @@ def test_datetimes_format_like_graph() -> None:
     assert format_datetime(datetime(2026, 11, 25, 10, 0, 0, 250000, tzinfo=UTC)) == "2026-11-25T10:00:00.25Z"
 
 
+def test_years_before_1000_are_written_with_four_digits() -> None:
+    assert format_datetime(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert format_datetime(datetime(999, 12, 31, 23, 59, 59, 500000, tzinfo=UTC)) == "0999-12-31T23:59:59.5Z"
+
+
 def test_datetimes_with_offsets_parse_to_utc() -> None:
     assert parse_datetime("2026-11-25T11:00:00+01:00") == datetime(2026, 11, 25, 10, tzinfo=UTC)
     assert parse_datetime("2026-11-25T10:00:00Z") == datetime(2026, 11, 25, 10, tzinfo=UTC)

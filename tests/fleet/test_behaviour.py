@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.fleet import Behaviour, Fleet, Gaps, RosterDevice, ThreatRates, Traffic, reports_bytes
+from simulator.fleet.traffic import format_time
 
 SEED = 7
 START = datetime(2026, 11, 25, tzinfo=UTC)
@@ -81,3 +82,8 @@ def test_partner_heartbeat_stops_after_the_configured_time() -> None:
     behaviour = Behaviour(SEED, gaps=Gaps(heartbeat_stops_after=timedelta(days=2)), horizon=timedelta(days=5))
     assert behaviour.heartbeats_at(47) and not behaviour.heartbeats_at(48)
     assert Behaviour(SEED).heartbeats_at(10_000)
+
+
+def test_report_times_are_graph_text_with_a_four_digit_year() -> None:
+    assert format_time(datetime(2026, 11, 25, 10, 0, 0, 900000, tzinfo=UTC)) == "2026-11-25T10:00:00Z"
+    assert format_time(datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)) == "0999-01-02T03:04:05Z"

@@ -186,3 +186,12 @@ async def test_a_time_with_an_offset_is_the_same_instant_as_its_utc_form(api: Ap
     stale = (await api.report(threat(at="2026-11-25T08:59:59Z")))["results"][0]
     assert stale["code"] == "staleReport" and "2026-11-25T09:00:00Z" in stale["message"]
     assert codes(await api.report(threat(at="2026-11-25T09:00:01Z"))) == [None]
+
+
+async def test_a_clock_in_the_first_millennium_still_writes_rfc_3339_times(api: Api) -> None:
+    await api.connector(androidEnabled=True)
+    await api.call("PUT", "/_sim/clock", as_="control", json={"now": "0999-06-01T08:30:00Z"})
+    await api.sign_in()  # tokens issued at the new time
+    after = await api.call("POST", "/partner/v1/heartbeat", as_="partner")
+    assert after["lastHeartbeatDateTime"] == "0999-06-01T08:30:00Z"
+    assert api.self_check_failures() == []
