@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from simulator.errors import ConfigError
 
-__all__ = ["GRAPH_NEVER", "VirtualClock", "format_datetime", "parse_datetime", "parse_duration"]
+__all__ = ["GRAPH_NEVER", "LATEST", "VirtualClock", "format_datetime", "parse_datetime", "parse_duration"]
 
 # Graph shows a never-set DateTimeOffset as this value (seen on connectors that never sent a heartbeat).
 GRAPH_NEVER = "0001-01-01T00:00:00Z"
@@ -23,11 +23,17 @@ _DURATION = re.compile(
 )
 
 
+# The clock stays a day short of the end of year 9999, so what the rules add to "now" (a report's 5-minute skew
+# window, a token's lifetime) still fits in a datetime. A ticking clock stops here.
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_LATEST_SECONDS = LATEST.timestamp()
+
+
 class VirtualClock:
     """Now, as the mock sees it: frozen (tests) or ticking with wall time (serve), plus explicit jumps."""
 
     def __init__(self, start: datetime | None = None, *, ticking: bool = False) -> None:
-        self._base = _as_utc(start) if start is not None else datetime.now(UTC)
+        self._base = _in_range(start) if start is not None else datetime.now(UTC)
         self._ticking = ticking
         self._wall_base = time.monotonic()
         # now() runs several times per request: one C call on a float costs half of a timedelta plus an addition.
@@ -40,18 +46,19 @@ class VirtualClock:
     def now(self) -> datetime:
         if not self._ticking:
             return self._base
-        return datetime.fromtimestamp(self._base_seconds + time.monotonic(), UTC)
+        seconds = self._base_seconds + time.monotonic()
+        return datetime.fromtimestamp(seconds, UTC) if seconds < _LATEST_SECONDS else LATEST
 
     def set(self, when: datetime | None = None, *, ticking: bool | None = None) -> None:
         """Jump to ``when`` (default: stay at now) and optionally freeze (False) or unfreeze (True) the clock."""
-        self._base = _as_utc(when) if when is not None else self.now()
+        self._base = _in_range(when) if when is not None else self.now()
         self._wall_base = time.monotonic()
         self._base_seconds = self._base.timestamp() - self._wall_base
         if ticking is not None:
             self._ticking = ticking
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move by ``delta``; a jump past the years 1..9999 ``datetime`` can hold is a ``ConfigError``."""
+        """Move by ``delta``; a jump before year 1 or past ``LATEST`` is a ``ConfigError``."""
         try:
             target = self.now() + delta
         except OverflowError:
@@ -106,6 +113,13 @@ def _parse_rfc3339_oddities(text: str) -> datetime:
         return datetime.fromisoformat(normalized)
     except ValueError as exc:
         raise ConfigError(f"not an RFC 3339 date-time: {text!r}") from exc
+
+
+def _in_range(when: datetime) -> datetime:
+    when = _as_utc(when)
+    if when > LATEST:
+        raise ConfigError(f"the clock cannot go past {format_datetime(LATEST)}, a day short of the end of year 9999")
+    return when
 
 
 def _as_utc(when: datetime) -> datetime:

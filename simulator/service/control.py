@@ -61,7 +61,8 @@ async def get_clock(request: web.Request) -> web.StreamResponse:
 async def set_clock(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-clock")
     when = _parse(parse_datetime, body["now"], "/now") if "now" in body else None
-    request.app[STATE].clock.set(when, ticking=body.get("ticking"))
+    clock = request.app[STATE].clock
+    _parse(lambda at: clock.set(at, ticking=body.get("ticking")), when, "/now")
     return _clock(request)
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulator.domain.clock import VirtualClock, format_datetime, parse_datetime, parse_duration
+from simulator.domain.clock import LATEST, VirtualClock, format_datetime, parse_datetime, parse_duration
 from simulator.domain.versions import parse_version, version_below
 from simulator.errors import ConfigError
 
@@ -110,3 +110,16 @@ def test_durations_and_jumps_beyond_what_datetime_holds_are_config_errors() -> N
     with pytest.raises(ConfigError, match="years 1 to 9999"):
         clock.advance(parse_duration("P0026348314W"))
     assert clock.now() == datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def test_the_clock_stops_a_day_short_of_the_end_of_year_9999() -> None:
+    clock = VirtualClock(datetime(9999, 12, 30, tzinfo=UTC))
+    with pytest.raises(ConfigError, match="cannot go past 9999-12-31T00:00:00Z"):
+        clock.advance(timedelta(days=1, seconds=1))
+    with pytest.raises(ConfigError, match="cannot go past"):
+        clock.set(datetime(9999, 12, 31, 12, tzinfo=UTC))
+    with pytest.raises(ConfigError, match="cannot go past"):
+        VirtualClock(datetime(9999, 12, 31, 0, 0, 1, tzinfo=UTC))
+    assert clock.advance(timedelta(days=1)) == LATEST
+    clock.set(ticking=True)  # a ticking clock at the end stays there
+    assert clock.now() == LATEST == datetime(9999, 12, 31, tzinfo=UTC)

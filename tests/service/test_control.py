@@ -25,6 +25,17 @@ async def test_clock_can_be_read_set_and_advanced(mtd_client, control_headers):
     assert (await response.json())["now"] == "2027-01-15T00:00:00Z"
 
 
+async def test_a_clock_set_or_advanced_past_the_last_day_of_year_9999_is_a_400_at_its_field(mtd_client,
+                                                                                             control_headers):
+    response = await mtd_client.put("/_sim/clock", json={"now": "9999-12-31T12:00:00Z"}, headers=control_headers)
+    assert response.status == 400 and (await response.json())["error"]["target"] == "/now"
+    await mtd_client.put("/_sim/clock", json={"now": "9999-12-30T12:00:00Z"}, headers=control_headers)
+    response = await mtd_client.post("/_sim/clock/advance", json={"by": "P1D"}, headers=control_headers)
+    assert response.status == 400 and (await response.json())["error"]["target"] == "/by"
+    clock = await (await mtd_client.get("/_sim/clock", headers=control_headers)).json()
+    assert clock == {"now": "9999-12-30T12:00:00Z", "ticking": False}
+
+
 async def test_the_clock_can_be_unfrozen_and_frozen_again_and_reset_restores_it(mtd_client, control_headers):
     ticking = await mtd_client.put("/_sim/clock", json={"ticking": True}, headers=control_headers)
     assert (await ticking.json())["ticking"] is True
