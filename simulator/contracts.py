@@ -215,19 +215,47 @@ def _closest_branch(errors: Iterable[ValidationError]) -> list[ValidationError]:
     return min(branches.values(), key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)))
 
 
+# Size limits are explained by counts: jsonschema's own messages quote the whole instance, which for a batch of
+# 1001 reports made one message (and one stored violation) ~400 KB.
+_SIZES = {
+    "maxItems": "has {n} items, more than the {limit} allowed",
+    "minItems": "has {n} items, fewer than the {limit} required",
+    "maxLength": "is {n} characters long, more than the {limit} allowed",
+    "minLength": "is {n} characters long, fewer than the {limit} required",
+    "maxProperties": "has {n} properties, more than the {limit} allowed",
+    "minProperties": "has {n} properties, fewer than the {limit} required",
+}
+_QUOTE_LIMIT = 80  # characters of a quoted value in a message
+_MESSAGE_LIMIT = 300
+
+
 def _message(keyword: str, error: ValidationError) -> str:
     value: Any = error.validator_value
+    instance = _quote(error.instance)
+    if keyword in _SIZES and isinstance(error.instance, str | list | dict):
+        return _SIZES[keyword].format(n=len(error.instance), limit=value)
     if keyword == "enum":
-        return f"{error.instance!r} is not one of: {', '.join(map(_show, value))}"
+        return f"{instance} is not one of: {', '.join(map(_show, value))}"
     if keyword == "const":
-        return f"{error.instance!r} must be {_show(value)}"
+        return f"{instance} must be {_show(value)}"
     if keyword == "format":
-        return f"{error.instance!r} is not a valid {value}"
+        return f"{instance} is not a valid {value}"
     if keyword == "not":
-        return f"{error.instance!r} is not allowed here"
+        return f"{instance} is not allowed here"
     if keyword == "pattern":
-        return f"{error.instance!r} does not match {value}"
-    return error.message
+        return f"{instance} does not match {value}"
+    if keyword == "type":
+        return f"{instance} is not of type {_show(value)}"
+    return _shortened(error.message, _MESSAGE_LIMIT)
+
+
+def _quote(value: object) -> str:
+    """``repr(value)``, cut short: a message names the offending value, it does not echo a whole body."""
+    return _shortened(repr(value), _QUOTE_LIMIT)
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def _unexpected(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:

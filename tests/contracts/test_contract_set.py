@@ -47,6 +47,23 @@ def test_batch_of_1000_reports_is_valid_and_1001_is_not() -> None:
     assert [p.pointer for p in contracts.problems("threat-report-batch", {"reports": [REPORT] * 1001})] == ["/reports"]
 
 
+def test_size_problems_give_counts_instead_of_echoing_the_value() -> None:
+    contracts = default_contracts()
+    (too_many,) = contracts.problems("threat-report-batch", {"reports": [REPORT] * 1001})
+    assert too_many.message == "has 1001 items, more than the 1000 allowed"
+    (empty,) = contracts.problems("threat-report-batch", {"reports": []})
+    assert empty.message == "has 0 items, fewer than the 1 required"
+    long_id = {**REPORT, "threats": [{"threatId": "t" * 200, "category": "malware", "severity": "medium"}]}
+    (too_long,) = contracts.problems("threat-report-batch", {"reports": [long_id]})
+    assert (too_long.pointer, too_long.message) == ("/reports/0/threats/0/threatId",
+                                                    "is 200 characters long, more than the 128 allowed")
+
+
+def test_a_long_offending_value_is_quoted_cut_short() -> None:
+    (problem,) = default_contracts().problems("threat-report-batch", {"reports": "x" * 5000})
+    assert (problem.keyword, problem.message) == ("type", "'" + "x" * 78 + "… is not of type array")
+
+
 def test_problems_are_sorted_by_pointer_with_numeric_indexes() -> None:
     reports: list[dict[str, object]] = [dict(REPORT) for _ in range(12)]
     reports[10]["threatState"] = "bad"

@@ -110,7 +110,11 @@ async def test_a_batch_breaking_its_contract_answers_400_with_every_pointer_and_
 async def test_more_than_1000_reports_is_refused(api: Api) -> None:
     await api.live_connector(androidEnabled=True)
     body = await api.report(*[threat()] * 1001, status=400)
-    assert body["error"]["details"][0]["target"] == "/reports"
+    assert body["error"]["details"] == [{"code": "invalidRequest", "target": "/reports",
+                                         "message": "has 1001 items, more than the 1000 allowed"}]  # fmt: skip
+    violations = await api.call("GET", "/_sim/violations", as_="control")
+    assert [v["message"] for v in violations["value"]] == [
+        "threat-report-batch: has 1001 items, more than the 1000 allowed"]  # not the 1001 reports echoed back
 
 
 async def test_app_sync_follows_the_toggles_and_ownership(api: Api) -> None:
