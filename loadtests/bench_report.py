@@ -48,9 +48,11 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
         times = iter(range(prepared.now_ms - 30 * MINUTE_MS, prepared.now_ms, SECOND_MS))
         template = prepared.report_config("single", 0, connections=CONNECTIONS)
 
+        def load_on(port: int, seconds: float) -> dict[str, Any]:
+            return {**template, "port": port, "base_ms": next(times), "duration": seconds}
+
         def slice_on(port: int) -> Callable[[float], float]:
-            return lambda seconds: float(loadgen({**template, "port": port, "base_ms": next(times),
-                                                  "duration": seconds})["rps"])
+            return lambda seconds: float(loadgen(load_on(port, seconds))["rps"])
 
         runs = {"mock": slice_on(prepared.mock.port), "asyncio": slice_on(asyncio_base.port),
                 "uvloop": slice_on(uvloop_base.port)}
@@ -63,10 +65,9 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
                 rps[name].append(runs[name](duration))
             order = order[1:] + order[:1]  # no server always runs first after the generator starts
         mock_pid, base_pid = prepared.mock.process.pid, asyncio_base.process.pid
-        costs = [loaded_together({
-            mock_pid: {**template, "port": prepared.mock.port, "base_ms": next(times), "duration": 2 * duration},
-            base_pid: {**template, "port": asyncio_base.port, "base_ms": next(times), "duration": 2 * duration},
-        }) for _ in range(max(1, rounds // 3))]  # fmt: skip
+        costs = [loaded_together({mock_pid: load_on(prepared.mock.port, 2 * duration),
+                                  base_pid: load_on(asyncio_base.port, 2 * duration)})
+                 for _ in range(max(1, rounds // 3))]  # fmt: skip
         traffic = fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"]
     detail: dict[str, Any] = {"mock_rps_median": statistics.median(rps["mock"]), "rounds": [
         {"mock_rps": m, "baseline_rps": a, "baseline_uvloop_rps": u}

@@ -227,13 +227,16 @@ _SIZES = {
 }
 _QUOTE_LIMIT = 80  # characters of a quoted value in a message
 _MESSAGE_LIMIT = 300
+_QUOTING = frozenset({"enum", "const", "format", "not", "pattern", "type"})  # messages that quote the value
 
 
 def _message(keyword: str, error: ValidationError) -> str:
     value: Any = error.validator_value
-    instance = _quote(error.instance)
     if keyword in _SIZES and isinstance(error.instance, str | list | dict):
         return _SIZES[keyword].format(n=len(error.instance), limit=value)
+    if keyword not in _QUOTING:
+        return _shortened(error.message, _MESSAGE_LIMIT)
+    instance = _quote(error.instance)  # only here: a second repr of a 1001-report batch would be ~400 KB
     if keyword == "enum":
         return f"{instance} is not one of: {', '.join(map(_show, value))}"
     if keyword == "const":
@@ -244,9 +247,7 @@ def _message(keyword: str, error: ValidationError) -> str:
         return f"{instance} is not allowed here"
     if keyword == "pattern":
         return f"{instance} does not match {value}"
-    if keyword == "type":
-        return f"{instance} is not of type {_show(value)}"
-    return _shortened(error.message, _MESSAGE_LIMIT)
+    return f"{instance} is not of type {_show(value)}"  # "type", the last of _QUOTING
 
 
 def _quote(value: object) -> str:
