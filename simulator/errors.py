@@ -13,6 +13,7 @@ Every error mtdsim raises on purpose derives from ``MtdSimError`` and carries st
     │   └── Conflict           409: the entity exists already
     ├── ScenarioError          a scenario file or run went wrong
     │   ├── ScenarioSyntaxError    a malformed scenario file (path, line, suggestion)
+    │   │   └── ScenarioSyntaxErrors   several of them, from one or more files (errors)
     │   └── StepFailed             a step's expectations did not hold (path, line, step, mismatches)
     └── SimulationError        a simulated console or fleet could not do its job (e.g. target unreachable)
 
@@ -39,6 +40,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "ScenarioSyntaxError",
+    "ScenarioSyntaxErrors",
     "SimulationError",
     "StepFailed",
     "Unauthorized",
@@ -138,6 +140,23 @@ class ScenarioSyntaxError(ScenarioError):
         self.suggestion = suggestion
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         super().__init__(f"{path}:{line}: {message}{hint}")
+
+
+class ScenarioSyntaxErrors(ScenarioSyntaxError):
+    """Every problem found in one or more scenario files, so a suite is fixed in one pass rather than one run per
+    mistake. It is also the first of them (path, line, message), for callers that show one; ``str()`` lists all."""
+
+    def __init__(self, errors: Sequence[ScenarioSyntaxError]) -> None:
+        self.errors = tuple(one for error in errors for one in getattr(error, "errors", (error,)))
+        first = self.errors[0]
+        super().__init__(first.message, path=first.path, line=first.line, suggestion=first.suggestion)
+        listed = "".join(f"\n  {error}" for error in self.errors)
+        self.args = (f"{len(self.errors)} problems in scenario files:{listed}",)
+
+    @staticmethod
+    def of(errors: Sequence[ScenarioSyntaxError]) -> ScenarioSyntaxError:
+        """The one error itself, or all of them together (``errors`` is not empty)."""
+        return errors[0] if len(errors) == 1 else ScenarioSyntaxErrors(errors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from simulator.scenarios.loader import load_file, load_text
+from simulator.scenarios.loader import load_file, load_files, load_text
 from simulator.scenarios.model import Expect, Given, Scenario, Step
 from simulator.scenarios.paths import scenario_files, shipped_suite
 from simulator.scenarios.render import render_failure
@@ -22,6 +22,7 @@ __all__ = [
     "Step",
     "Target",
     "load_file",
+    "load_files",
     "load_text",
     "render_failure",
     "run_all",

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from simulator.errors import ConfigError, ScenarioSyntaxError
-from simulator.scenarios.loader import load_file
+from simulator.scenarios.loader import load_files
 from simulator.scenarios.model import Scenario
 from simulator.scenarios.paths import scenario_files, shipped_suite
 from simulator.scenarios.render import render_failure
@@ -53,7 +53,7 @@ def _chosen(args: argparse.Namespace) -> list[Scenario]:
         if not root.exists():
             raise ConfigError(f"no such file or folder: {root}")
     files = scenario_files(roots)
-    scenarios = [scenario for path in files for scenario in load_file(path)]
+    scenarios = load_files(files)
     chosen = select(scenarios, args.keyword, args.tags)
     if not chosen:
         raise ConfigError(f"no scenario selected (of {len(scenarios)} in {len(files)} file(s))")

@@ -3,11 +3,11 @@ cannot express (one action per step, unique names, known devices and partners)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import ScenarioSyntaxError
+from simulator.errors import ScenarioSyntaxError, ScenarioSyntaxErrors
 from simulator.scenarios.model import (
     ACTIONS,
     DEFAULT_CLOCK,
@@ -26,11 +26,12 @@ from simulator.scenarios.references import check_references
 from simulator.scenarios.validation import check_document
 from simulator.scenarios.yamlsource import LineMap, load_documents
 
-__all__ = ["load_file", "load_text", "plain"]
+__all__ = ["load_file", "load_files", "load_text", "plain"]
 
 
 def load_file(path: Path) -> list[Scenario]:
-    """Every scenario of one file, in order; raises ScenarioSyntaxError at the first problem."""
+    """Every scenario of one file, in order; raises ScenarioSyntaxError naming each malformed scenario's problem
+    (``ScenarioSyntaxErrors`` when there are several)."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -38,21 +39,49 @@ def load_file(path: Path) -> list[Scenario]:
     return load_text(text, path)
 
 
-def load_text(text: str, path: Path) -> list[Scenario]:
+def load_files(paths: Iterable[Path]) -> list[Scenario]:
+    """The scenarios of every file, in order; the problems of every file are raised together."""
     scenarios: list[Scenario] = []
+    problems: list[ScenarioSyntaxError] = []
+    for path in paths:
+        try:
+            scenarios += load_file(path)
+        except ScenarioSyntaxError as exc:
+            problems.append(exc)
+    if problems:
+        raise ScenarioSyntaxErrors.of(problems)
+    return scenarios
+
+
+def load_text(text: str, path: Path) -> list[Scenario]:
+    """A YAML syntax error stops at once (what follows it cannot be read); any other problem stops only its own
+    scenario, and the next document is checked."""
+    scenarios: list[Scenario] = []
+    problems: list[ScenarioSyntaxError] = []
     seen: dict[str, int] = {}
     for line, document in load_documents(text, path):
-        check_document(document, path, line)
-        scenario = _scenario(document, path, line)
-        if scenario.name in seen:
-            message = f"scenario name {scenario.name!r} is used twice (first on line {seen[scenario.name]})"
-            raise ScenarioSyntaxError(message, path=path, line=document.key_lines["name"])
+        try:
+            scenario = _checked(document, path, line, seen)
+        except ScenarioSyntaxError as exc:
+            problems.append(exc)
+            continue
         seen[scenario.name] = scenario.line
-        check_references(scenario, document)
         scenarios.append(scenario)
+    if problems:
+        raise ScenarioSyntaxErrors.of(problems)
     if not scenarios:
         raise ScenarioSyntaxError("the file holds no scenario", path=path, line=1)
     return scenarios
+
+
+def _checked(document: Any, path: Path, line: int, seen: Mapping[str, int]) -> Scenario:
+    check_document(document, path, line)
+    scenario = _scenario(document, path, line)
+    if scenario.name in seen:
+        message = f"scenario name {scenario.name!r} is used twice (first on line {seen[scenario.name]})"
+        raise ScenarioSyntaxError(message, path=path, line=document.key_lines["name"])
+    check_references(scenario, document)
+    return scenario
 
 
 def plain(value: Any) -> Any:

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from simulator.contracts import default_contracts
-from simulator.errors import ScenarioSyntaxError
-from simulator.scenarios.loader import load_file, load_text
+from simulator.errors import ScenarioSyntaxError, ScenarioSyntaxErrors
+from simulator.scenarios.loader import load_file, load_files, load_text
 from simulator.scenarios.validation import scenario_schema
 
 GOOD = """\
@@ -140,6 +140,37 @@ def test_duplicate_keys_and_duplicate_names_are_errors() -> None:
 
 def test_invalid_yaml_reports_the_parser_line() -> None:
     assert _error("name: x\nsteps: [1\nsource: y\n").line == 3
+
+
+def test_every_malformed_scenario_of_a_file_is_reported_at_once() -> None:
+    text = GOOD.replace("tags:", "tagz:").replace("steps:\n  - advance: P7D", "steps:\n  - advance: P7D\n    swap: 1")
+    error = _error(text)
+    assert isinstance(error, ScenarioSyntaxErrors)
+    assert [(e.line, e.message) for e in error.errors] == [
+        (2, "scenario: unknown key 'tagz'"), (27, "steps[0]: unknown key 'swap'")]  # fmt: skip
+    assert (error.line, error.suggestion) == (2, "tags")  # it is also the first problem
+    assert str(error).splitlines() == [
+        "2 problems in scenario files:",
+        "  suite.scenario.yaml:2: scenario: unknown key 'tagz' (did you mean 'tags'?)",
+        "  suite.scenario.yaml:27: steps[0]: unknown key 'swap'",
+    ]
+
+
+def test_one_malformed_scenario_is_reported_alone_and_its_good_neighbours_are_not_loaded() -> None:
+    error = _error(GOOD.replace("advance: P7D", "advanse: P7D"))
+    assert not isinstance(error, ScenarioSyntaxErrors)
+    assert error.line == 26
+
+
+def test_problems_of_several_files_are_raised_together(tmp_path: Path) -> None:
+    names = ("a.scenario.yaml", "b.scenario.yaml", "c.scenario.yaml")
+    texts = (GOOD.replace("source: modelled\ngiven", "given"), GOOD, "name: x\nsteps: [1\n")
+    for name, text in zip(names, texts, strict=True):
+        (tmp_path / name).write_text(text, "utf-8")
+    with pytest.raises(ScenarioSyntaxErrors) as info:
+        load_files(tmp_path / name for name in names)
+    assert [(Path(e.path).name, e.line) for e in info.value.errors] == [("a.scenario.yaml", 1), ("c.scenario.yaml", 3)]
+    assert len(load_files([tmp_path / "b.scenario.yaml"])) == 2
 
 
 def test_datetimes_stay_strings(tmp_path: Path) -> None:

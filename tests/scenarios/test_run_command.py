@@ -74,6 +74,16 @@ def test_malformed_file_exits_two_with_the_located_message(
     assert "broken.scenario.yaml:2: scenario: unknown key 'tagz' (did you mean 'tags'?)" in capsys.readouterr().err
 
 
+def test_every_malformed_file_is_reported_before_exiting_two(suite: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (suite / "one.scenario.yaml").write_text(GOOD.replace("tags:", "tagz:"), "utf-8")
+    (suite / "two.scenario.yaml").write_text(GOOD.replace("advance:", "advanse:"), "utf-8")
+    assert main(["run", str(suite)]) == 2
+    err = capsys.readouterr().err
+    assert "mtdsim run: error: 2 problems in scenario files:" in err
+    assert "one.scenario.yaml:2: scenario: unknown key 'tagz'" in err
+    assert "two.scenario.yaml:14: steps[0]" in err
+
+
 def test_keyword_and_tags_select_scenarios(suite: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(suite), "-k", "clock and not heartbeat", "-q"]) == 0
     assert "1 scenario(s)" in capsys.readouterr().out
