@@ -5,6 +5,9 @@ report), built at load, and jsonschema for the explanation (``problems``), slowe
 JSON pointer. Formats (uuid, date-time, uri) are checked by both. Cross-file ``$ref``s resolve through a registry
 keyed by each file's ``$id``, so no network and no bundling are needed.
 
+jsonschema walks only what jsonschema-rs found at fault: array members it passed are skipped (``_suspect_items``),
+so a 1000-report batch with one bad report is explained in milliseconds rather than ~0.3 s of blocked event loop.
+
 jsonschema is imported and its validators built on the first ``problems`` call, not at load: importing it and
 building the validators costs a few hundred milliseconds, which ``mtdsim serve``'s start-up budget cannot spare.
 Load-time schema checking uses jsonschema-rs's copy of the 2020-12 meta-schema instead.
@@ -17,6 +20,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +37,8 @@ __all__ = ["ContractSet", "contracts_dir", "default_contracts"]
 
 _SUFFIX = ".schema.json"
 _NOT_MESSAGES = frozenset({"common"})  # $defs only: nothing on the wire validates against it
+# ids of the nodes on the instance paths of jsonschema-rs's errors, while ``problems`` runs (see _suspect_items)
+_SUSPECTS: ContextVar[frozenset[int] | None] = ContextVar("mtdsim_contract_suspects", default=None)
 
 
 def contracts_dir() -> Path:
@@ -82,9 +88,14 @@ class ContractSet:
 
     def problems(self, name: str, instance: object) -> list[Problem]:
         """Every reason ``instance`` breaks contract ``name``, sorted by JSON pointer (empty when valid)."""
-        validator = self._detail_validator(self._known(name))
-        errors = validator.iter_errors(instance)  # type: ignore[arg-type]  # any JSON value, typed as object
-        found = {p for error in errors for p in _explain(error)}
+        name = self._known(name)
+        validator = self._detail_validator(name)
+        token = _SUSPECTS.set(_suspects(self._fast[name], instance))
+        try:
+            errors = validator.iter_errors(instance)  # type: ignore[arg-type]  # any JSON value, typed as object
+            found = {p for error in errors for p in _explain(error)}
+        finally:
+            _SUSPECTS.reset(token)
         return sorted(found, key=lambda p: (_pointer_key(p.pointer), p.keyword, p.message))
 
     def validate(self, name: str, instance: object) -> None:
@@ -106,7 +117,10 @@ class ContractSet:
             registry: referencing.Registry[Any] = referencing.Registry().with_resources(
                 (s["$id"], referencing.Resource.from_contents(s)) for s in self._schemas.values()
             )
-            cls, checker = jsonschema.Draft202012Validator, jsonschema.Draft202012Validator.FORMAT_CHECKER
+            base = jsonschema.Draft202012Validator
+            items = functools.partial(_suspect_items, base.VALIDATORS["items"])
+            cls = jsonschema.validators.extend(base, {"items": items})  # type: ignore[no-untyped-call]
+            checker = base.FORMAT_CHECKER
             self._detail = {n: cls(s, registry=registry, format_checker=checker) for n, s in self._schemas.items()}
         return self._detail[name]
 
@@ -179,6 +193,36 @@ def _local_ref(ref: str, owner: str | None) -> str:
 
 
 # -- turning jsonschema errors into Problems ---------------------------------------------------------------------
+
+
+def _suspects(fast: jsonschema_rs.Validator, instance: object) -> frozenset[int] | None:
+    """The ids of every node on the path to one of jsonschema-rs's errors; None (walk everything) if it has none."""
+    found: set[int] = set()
+    for error in fast.iter_errors(instance):
+        node: Any = instance
+        found.add(id(node))
+        for part in error.instance_path:
+            try:
+                node = node[part]
+            except (LookupError, TypeError):  # a path this instance does not have: trust neither, walk it all
+                return None
+            found.add(id(node))
+    return frozenset(found) or None
+
+
+def _suspect_items(
+    items_keyword: Any, validator: Any, items: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """Draft 2020-12 ``items``, skipping members no jsonschema-rs error lies in (a shared object is walked if any
+    of its places is at fault). Without suspects, e.g. when the two validators disagree, it is the keyword as is.
+    ``validator`` is a jsonschema validator: ``descend`` is not part of its typed protocol."""
+    suspects = _SUSPECTS.get()
+    if suspects is None or not isinstance(instance, list) or not isinstance(items, dict):
+        yield from items_keyword(validator, items, instance, schema)
+        return
+    for index in range(len(schema.get("prefixItems", ())), len(instance)):
+        if id(instance[index]) in suspects:
+            yield from validator.descend(instance[index], items, path=index)
 
 
 def _explain(error: ValidationError) -> Iterator[Problem]:

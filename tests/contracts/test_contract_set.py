@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from simulator.contracts import ContractSet, contracts_dir, default_contracts
+from simulator.contracts import ContractSet, _explain, contracts_dir, default_contracts
 from simulator.errors import ConfigError, ContractViolation
 
 REPORT = {
@@ -71,6 +71,44 @@ def test_problems_are_sorted_by_pointer_with_numeric_indexes() -> None:
     reports[2]["extra"] = True
     problems = default_contracts().problems("threat-report-batch", {"reports": reports})
     assert [p.pointer for p in problems] == ["/reports/2/extra", "/reports/9/platform", "/reports/10/threatState"]
+
+
+class _Watched(dict[str, object]):
+    """A report that counts how often Python jsonschema looks into it (jsonschema-rs reads dicts through C)."""
+
+    lookups = 0
+
+    def __contains__(self, key: object) -> bool:
+        type(self).lookups += 1
+        return super().__contains__(key)
+
+
+def test_only_the_members_jsonschema_rs_found_at_fault_are_walked_again() -> None:
+    reports = [_Watched(REPORT) for _ in range(1000)]
+    reports[700]["platform"] = "andriod"
+    _Watched.lookups = 0
+    problems = default_contracts().problems("threat-report-batch", {"reports": reports})
+    assert [(p.pointer, p.keyword) for p in problems] == [("/reports/700/platform", "enum")]
+    assert 0 < _Watched.lookups <= 2 * len(REPORT) + 2  # one report's properties, not a thousand reports'
+
+
+def test_a_shared_member_is_walked_when_any_of_its_places_is_at_fault() -> None:
+    bad = {**REPORT, "threatState": "bad"}
+    reports = [REPORT] * 5 + [bad] + [REPORT] * 5 + [bad]
+    problems = default_contracts().problems("threat-report-batch", {"reports": reports})
+    assert [p.pointer for p in problems] == ["/reports/5/threatState", "/reports/11/threatState"]
+
+
+@pytest.mark.parametrize("contract, body", [
+    ("threat-report-batch", {"reports": [REPORT, {**REPORT, "threats": [{"threatId": "", "extra": 1}]}, {}, 7]}),
+    ("threat-report-batch", {"reports": [{**REPORT, "platform": "ios", "osVersion": 17}] * 3 + [REPORT] * 1000}),
+    ("mtd-connector-write-v1.0", {"iosEnable": True, "partnerUnresponsivenessThresholdInDays": -1}),
+])  # fmt: skip
+def test_skipping_members_explains_exactly_what_a_full_walk_explains(contract: str, body: object) -> None:
+    contracts = default_contracts()
+    walker = contracts._detail_validator(contract)  # outside problems(): no suspects, every member walked
+    full = {p for error in walker.iter_errors(body) for p in _explain(error)}  # type: ignore[arg-type]
+    assert full and set(contracts.problems(contract, body)) == full
 
 
 def test_enum_problem_lists_the_allowed_values() -> None:
