@@ -44,6 +44,14 @@ def add_parser(subparsers: Any) -> None:
                         help="the partner stops heartbeating after this much virtual time (e.g. P1D)")  # fmt: skip
     parser.add_argument("--required-level", choices=("secured", "low", "medium", "high", "none"), default="low",
                         help="threat level the compliance policies require (none: create no policy)")  # fmt: skip
+    connector = parser.add_argument_group("connector settings (runs that provision their own tenant)")
+    connector.add_argument("--block-missing-data", action="store_true",
+                           help="mark devices noncompliant when no data is received from the partner")
+    connector.add_argument("--block-unsupported-os", action="store_true",
+                           help="block devices whose OS version is below the partner's minimum")
+    connector.add_argument("--unresponsive-days", type=int, metavar="N",
+                           help="days without a heartbeat until the partner is unresponsive (default Intune's 7)")
+    connector.add_argument("--no-app-sync", action="store_true", help="leave iOS App Sync off (no App Sync calls)")
     parser.add_argument("--profile", choices=PROFILES, default="well-behaved", help="console behaviour profile")
     parser.add_argument("--seed", type=int, default=None, help="seed (default random; printed to reproduce)")
     parser.add_argument("--target", metavar="URL", help="a running mtdsim serve (or compatible) instead of embedded")
@@ -73,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace, seed: int) -> Any:
     from simulator.consoles import Credentials, Profile
+    from simulator.consoles.provision import ConnectorToggles
     from simulator.consoles.simulation import SimulationConfig
     from simulator.domain.clock import parse_duration
     from simulator.errors import ConfigError
@@ -85,9 +94,13 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
     stops = parse_duration(args.heartbeat_stops_after) if args.heartbeat_stops_after else None
     gaps = Gaps(args.never_report, args.silent_devices, parse_duration(args.silent_for), stops)
     partner = admin = None
+    toggles = _connector_toggles(args)
     if args.target and not args.control_key:
         if not (args.tenant_id and args.client_id and args.client_secret):
             raise ConfigError("--target without --control-key needs --tenant-id, --client-id and --client-secret")
+        if toggles != ConnectorToggles():
+            raise ConfigError("connector settings apply to a connector the run creates: give --control-key, or "
+                              "set them on the target's connector yourself")
         partner = Credentials(args.target, args.tenant_id, args.client_id, args.client_secret)
         if args.admin_client_id and args.admin_client_secret:
             admin = Credentials(args.target, args.tenant_id, args.admin_client_id, args.admin_client_secret)
@@ -96,8 +109,19 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
         tick=parse_duration(args.tick), profile=Profile(args.profile),
         rates=ThreatRates(events_per_day=args.events_per_day), gaps=gaps, target_url=args.target,
         control_key=args.control_key if args.target else None, partner_credentials=partner, admin_credentials=admin,
-        required_level=None if args.required_level == "none" else args.required_level,
+        required_level=None if args.required_level == "none" else args.required_level, connector=toggles,
     )  # fmt: skip
+
+
+def _connector_toggles(args: argparse.Namespace) -> Any:
+    from simulator.consoles.provision import ConnectorToggles
+    from simulator.errors import ConfigError
+
+    if args.unresponsive_days is not None and args.unresponsive_days < 0:
+        raise ConfigError("--unresponsive-days must be >= 0")
+    return ConnectorToggles(app_sync=not args.no_app_sync, block_missing_data=args.block_missing_data,
+                            block_unsupported_os=args.block_unsupported_os,
+                            unresponsive_days=args.unresponsive_days)  # fmt: skip
 
 
 def _with_progress(config: Any) -> Any:
@@ -118,6 +142,20 @@ def _with_progress(config: Any) -> Any:
             bar.update(tasks[phase], completed=done, total=total)
 
         return asyncio.run(simulate(config, update))
+
+
+def _describe(connector: dict[str, Any]) -> str:
+    """The connector's settings in the words of Intune's connector page."""
+    platforms = [name for name, key in (("Android", "androidEnabled"), ("iOS", "iosEnabled")) if connector[key]]
+    said = [f"{' and '.join(platforms) or 'no platform'} on"]
+    if connector["allowPartnerToCollectIOSApplicationMetadata"]:
+        said.append("App Sync")
+    if connector["androidDeviceBlockedOnMissingPartnerData"] or connector["iosDeviceBlockedOnMissingPartnerData"]:
+        said.append("noncompliant if no data")
+    if connector["partnerUnsupportedOsVersionBlocked"]:
+        said.append("unsupported OS blocked")
+    said.append(f"unresponsive after {connector['partnerUnresponsivenessThresholdInDays']} days")
+    return ", ".join(said)
 
 
 def _print(result: Any, *, as_json: bool) -> None:
@@ -144,6 +182,8 @@ def _print(result: Any, *, as_json: bool) -> None:
         counts = data[key]
         text = ", ".join(f"{k}: {v}" for k, v in counts.items()) if counts else ("none" if counts == {} else "n/a")
         table.add_row(title, text)
+    if data["connector"] is not None:
+        table.add_row("connector", _describe(data["connector"]))
     table.add_row("elapsed", f"{data['elapsedSeconds']} s")
     console = Console()
     console.print(table)

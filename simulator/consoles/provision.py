@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,7 @@ from simulator.errors import SimulationError
 from simulator.fleet.devices import SimDevice
 from simulator.fleet.hashing import mix64, uuid_from
 
-__all__ = ["Provisioner", "Tenancy"]
+__all__ = ["ConnectorToggles", "Provisioner", "Tenancy"]
 
 _ENROLL_CHUNK = 1000
 _MAX_PAGES = 10_000
@@ -32,6 +33,33 @@ def _app_credentials(seed: int | None, which: int) -> dict[str, str]:
         return {}
     bits = [mix64(seed, _APP_STREAM + which, k) for k in range(4)]
     return {"clientId": uuid_from(bits[0], bits[1]), "clientSecret": f"secret-{bits[2]:016x}{bits[3]:016x}"}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorToggles:
+    """What the admin sets when adding the partner's connector, beyond the platforms (those follow the fleet).
+
+    ``unresponsive_days`` None leaves Intune's default (7 days).
+    """
+
+    app_sync: bool = True
+    personal_apps: bool = False
+    block_missing_data: bool = False
+    block_unsupported_os: bool = False
+    unresponsive_days: int | None = None
+
+    def graph_settings(self) -> dict[str, Any]:
+        """The Graph properties of these toggles (mobileThreatDefenseConnector)."""
+        settings: dict[str, Any] = {
+            "allowPartnerToCollectIOSApplicationMetadata": self.app_sync,
+            "allowPartnerToCollectIOSPersonalApplicationMetadata": self.personal_apps,
+            "androidDeviceBlockedOnMissingPartnerData": self.block_missing_data,
+            "iosDeviceBlockedOnMissingPartnerData": self.block_missing_data,
+            "partnerUnsupportedOsVersionBlocked": self.block_unsupported_os,
+        }
+        if self.unresponsive_days is not None:
+            settings["partnerUnresponsivenessThresholdInDays"] = self.unresponsive_days
+        return settings
 
 
 class Tenancy:
@@ -93,14 +121,8 @@ class Provisioner:
         return {"Authorization": f"Bearer {await source.token(self.session)}"}
 
     async def create_connector(self, tenancy: Tenancy, clock: ConsoleClock, *, android: bool, ios: bool,
-                               app_sync: bool = True, personal_apps: bool = False) -> dict[str, Any]:  # fmt: skip
-        body = {
-            "id": tenancy.connector_id,
-            "androidEnabled": android,
-            "iosEnabled": ios,
-            "allowPartnerToCollectIOSApplicationMetadata": app_sync,
-            "allowPartnerToCollectIOSPersonalApplicationMetadata": personal_apps,
-        }
+                               toggles: ConnectorToggles = ConnectorToggles()) -> dict[str, Any]:  # fmt: skip
+        body = {"id": tenancy.connector_id, "androidEnabled": android, "iosEnabled": ios, **toggles.graph_settings()}
         headers = await self.admin_headers(tenancy.admin, clock)
         path = "/beta/deviceManagement/mobileThreatDefenseConnectors"
         created: dict[str, Any] = await self._json("POST", path, body, headers=headers, expect=201)

@@ -25,7 +25,7 @@ from simulator.consoles.auth import Credentials
 from simulator.consoles.clock import ConsoleClock, ControlClock, WallClock
 from simulator.consoles.console import PartnerConsole
 from simulator.consoles.profiles import Profile
-from simulator.consoles.provision import Provisioner
+from simulator.consoles.provision import ConnectorToggles, Provisioner
 from simulator.consoles.run import run_console
 from simulator.consoles.stats import ConsoleStats
 from simulator.domain.catalog import find_partner
@@ -54,6 +54,7 @@ class SimulationConfig:
     gaps: Gaps = field(default_factory=Gaps)
     start: datetime = DEFAULT_START
     required_level: str | None = "low"  # compliance policies created on provisioning; None: none
+    connector: ConnectorToggles = field(default_factory=ConnectorToggles)  # how provisioning sets it up
     target_url: str | None = None
     control_key: str | None = None
     partner_credentials: Credentials | None = None  # target without control API
@@ -69,6 +70,7 @@ class SimulationResult:
     stats: ConsoleStats
     compliance: Counter[str] | None
     elapsed: float
+    connector: dict[str, Any] | None = None  # the connector's settings, when the run created it
 
 
 def tenant_id_for(seed: int) -> str:
@@ -113,11 +115,11 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         clock: ConsoleClock
         admin: Credentials | None
-        enrolled = 0
+        enrolled, connector = 0, None
         if key is not None:
             provisioner = Provisioner(session, url, key)
             clock = ControlClock(session, url, key)
-            partner, admin, enrolled = await _provision(config, provisioner, clock, report)
+            partner, admin, enrolled, connector = await _provision(config, provisioner, clock, report)
         else:
             if config.partner_credentials is None:
                 raise SimulationError("a target without a control key needs partner credentials")
@@ -130,11 +132,11 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
         if key is not None:
             stats.violations = await provisioner.violations(partner.client_id)
     return SimulationResult(config.seed, url, partner.tenant_id, enrolled, stats, compliance,
-                            time.perf_counter() - started)  # fmt: skip
+                            time.perf_counter() - started, connector)  # fmt: skip
 
 
 async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: ControlClock,
-                     report: Progress) -> tuple[Credentials, Credentials, int]:  # fmt: skip
+                     report: Progress) -> tuple[Credentials, Credentials, int, dict[str, Any]]:  # fmt: skip
     partner = find_partner(config.partner)
     tenant_id = tenant_id_for(config.seed)
     await clock.sync()
@@ -147,15 +149,19 @@ async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: 
         chunk = [next(devices) for _ in range(min(1000, total - enrolled))]
         enrolled += await provisioner.enroll(tenant_id, chunk)
         report("enroll", enrolled, total)
-    await provisioner.create_connector(
+    created = await provisioner.create_connector(
         tenancy, clock, android=partner.min_android is not None and config.android > 0,
-        ios=partner.min_ios is not None and config.ios > 0,
+        ios=partner.min_ios is not None and config.ios > 0, toggles=config.connector,
     )  # fmt: skip
+    connector = {name: created[name] for name in _CONNECTOR_SETTINGS}
     if config.required_level is not None:
         await provisioner.create_policies(tenancy.admin, clock, config.required_level)
     if config.profile is Profile.ignores_retry_after:
         await provisioner.throttle_first_batch(tenant_id, retry_after=RETRY_AFTER_PROBE)
-    return tenancy.partner, tenancy.admin, enrolled
+    return tenancy.partner, tenancy.admin, enrolled, connector
+
+
+_CONNECTOR_SETTINGS = ("androidEnabled", "iosEnabled", *ConnectorToggles(unresponsive_days=7).graph_settings())
 
 
 def summary(result: SimulationResult) -> dict[str, Any]:
@@ -167,5 +173,6 @@ def summary(result: SimulationResult) -> dict[str, Any]:
         "devicesEnrolled": result.devices_enrolled,
         **result.stats.to_wire(),
         "compliance": dict(sorted(result.compliance.items())) if result.compliance is not None else None,
+        "connector": result.connector,
         "elapsedSeconds": round(result.elapsed, 3),
     }

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from simulator.consoles import ControlClock, Credentials, PartnerConsole, Profile, RetryPolicy
-from simulator.consoles.provision import Provisioner, Tenancy
+from simulator.consoles.provision import ConnectorToggles, Provisioner, Tenancy
 from simulator.fleet import Fleet
 from simulator.service import Settings, create_app
 from tests.conftest import CONTROL_KEY
@@ -74,7 +74,8 @@ async def make_sim(aiohttp_server: Any, settings: Settings) -> AsyncIterator[Sim
         await provisioner.enroll(TENANT, fleet)
         clock = ControlClock(session, base_url, CONTROL_KEY)
         await clock.sync()
-        await provisioner.create_connector(tenancy, clock, android=True, ios=True, app_sync=app_sync)
+        await provisioner.create_connector(tenancy, clock, android=True, ios=True,
+                                           toggles=ConnectorToggles(app_sync=app_sync))
         return Sim(base_url, session, provisioner, tenancy, clock, fleet)
 
     yield make

@@ -7,6 +7,9 @@ import pytest
 
 from simulator.cli import main
 from simulator.consoles.simulation import SimulationConfig, simulate
+from simulator.domain.catalog import CATALOG
+from simulator.domain.versions import version_below
+from simulator.fleet import Fleet
 from simulator.service import Settings, create_app
 from tests.conftest import CONTROL_KEY
 
@@ -78,3 +81,51 @@ async def test_simulate_provisions_and_runs_against_a_target_through_its_control
     assert result.devices_enrolled == 12
     assert result.stats.accepted == result.stats.reports_sent > 0
     assert result.compliance is not None and sum(result.compliance.values()) == 12
+
+
+def test_simulate_marks_every_silent_device_noncompliant_only_when_told_to(capsys: pytest.CaptureFixture[str]) -> None:
+    silent = ("--events-per-day", "0", "--never-report", "1")
+    assert _simulate(capsys, *silent)["compliance"] == {"compliant": 30}
+    summary = _simulate(capsys, *silent, "--block-missing-data")
+    assert summary["compliance"] == {"noncompliant": 30}
+    connector = summary["connector"]
+    assert connector["androidDeviceBlockedOnMissingPartnerData"] is connector["iosDeviceBlockedOnMissingPartnerData"]
+    assert connector["iosDeviceBlockedOnMissingPartnerData"] is True
+
+
+def test_simulate_blocks_exactly_the_devices_below_the_partner_minimum(capsys: pytest.CaptureFixture[str]) -> None:
+    jamf = CATALOG["jamf"]
+    fleet = Fleet(31, android=12, ios=18)
+    below = sum(version_below(d.os_version, str(jamf.minimum_version(d.platform))) for d in fleet)
+    assert 0 < below < 30
+    quiet = ("--partner", "jamf", "--events-per-day", "0")
+    assert _simulate(capsys, *quiet)["compliance"] == {"compliant": 30}
+    summary = _simulate(capsys, *quiet, "--block-unsupported-os")
+    assert summary["compliance"] == {"compliant": 30 - below, "noncompliant": below}
+    assert summary["connector"]["partnerUnsupportedOsVersionBlocked"] is True
+
+
+def test_simulate_without_app_sync_makes_no_app_sync_call_and_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table's connector row on one line
+    summary = _simulate(capsys, "--no-app-sync", "--unresponsive-days", "3")
+    assert summary["appSyncCalls"] == 0
+    assert summary["connector"]["allowPartnerToCollectIOSApplicationMetadata"] is False
+    assert summary["connector"]["partnerUnresponsivenessThresholdInDays"] == 3
+    argv = ["simulate", "--seed", "31", "--android", "2", "--ios", "2", "--days", "0.1", "--no-progress",
+            "--block-missing-data"]  # fmt: skip
+    assert main(argv) == 0
+    assert "Android and iOS on, App Sync, noncompliant if no data, unresponsive after 7 days" in capsys.readouterr().out
+
+
+def test_connector_settings_without_a_run_that_creates_the_connector_are_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MTDSIM_CONTROL_KEY", raising=False)
+    argv = ["simulate", "--target", "http://127.0.0.1:9", "--tenant-id", "t", "--client-id", "c", "--client-secret",
+            "s", "--block-unsupported-os"]  # fmt: skip
+    assert main(argv) == 2
+    assert "connector settings apply to a connector the run creates" in capsys.readouterr().err
+    assert main(["simulate", "--unresponsive-days", "-1"]) == 2
+    assert "--unresponsive-days must be >= 0" in capsys.readouterr().err
