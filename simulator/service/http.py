@@ -110,7 +110,10 @@ def json_response(
         if not contracts.is_valid(contract, data):
             problems = "; ".join(map(str, contracts.problems(contract, data)))
             info.state.record_self_check_failure(f"{request.method} {info.route} -> {contract}: {problems}")
-    return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON, headers=headers)
+    # The request ids go in with the rest: headers given to Response() cost less than setting them afterwards.
+    ids = {"request-id": info.request_id, "client-request-id": info.client_request_id}
+    return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON,
+                        headers=ids if headers is None else {**headers, **ids})  # fmt: skip
 
 
 def error_body(

@@ -46,6 +46,10 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
     """``handler`` running in the request context (see the module docstring); ``route`` is its path template,
     None for the catch-all (the journal then records the path)."""
 
+    # The journal's path: a route without parameters matches its template only, so the template (one shared str)
+    # stands for it and no path string per request stays in the journal.
+    plain_path = route if route is not None and "{" not in route else None
+
     async def run_in_context(request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         state = app[STATE]
@@ -60,13 +64,14 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
                 response = await with_faults(request, handler, state)
         except Exception as exc:  # every failure becomes a Graph error envelope, never a bare 500
             response = _failure(request, exc)
-        if not response.prepared:  # a transport fault may have sent (part of) a response already
+        # json_response sets the ids itself; a transport fault may have sent (part of) a response already.
+        if not response.prepared and "request-id" not in response.headers:
             headers = response.headers
             headers["request-id"] = request_id
             headers["client-request-id"] = info.client_request_id
         state.status_counts[response.status] += 1
         state.journal.append(  # a row in JournalEntry's field order (see Journal)
-            (info.now, request.method, info.route, request.path, response.status,
+            (info.now, request.method, info.route, plain_path or request.path, response.status,
              (time.perf_counter() - started) * 1000, request_id, info.tenant, info.partner, info.client_id,
              info.device or request.match_info.get("azureADDeviceId"))
         )  # fmt: skip

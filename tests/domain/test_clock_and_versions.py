@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,6 +63,20 @@ def test_a_ticking_clock_keeps_jumps_and_moves_forward() -> None:
     clock = VirtualClock(start, ticking=True)
     clock.advance(timedelta(days=1))
     assert clock.now() >= start + timedelta(days=1)
+
+
+def test_a_ticking_clock_moves_in_whole_milliseconds_from_where_it_was_set() -> None:
+    start = datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)
+    clock = VirtualClock(start, ticking=True)
+    readings = [clock.now()]
+    deadline = time.monotonic() + 0.02
+    while time.monotonic() < deadline:
+        readings.append(clock.now())
+    assert readings == sorted(readings) and readings[0] == start  # never before the set time, never backwards
+    assert {(r - start) % timedelta(milliseconds=1) for r in readings} == {timedelta(0)}
+    assert timedelta(milliseconds=5) <= readings[-1] - start <= timedelta(milliseconds=500)
+    distinct = {id(r) for r in readings}
+    assert len(distinct) == len(set(readings))  # one object per millisecond read
 
 
 def test_naive_datetimes_are_refused_by_the_clock() -> None:
