@@ -22,6 +22,7 @@ async def test_the_dashboard_shows_connection_status_and_why_a_device_is_noncomp
                       "threatState": "highSeverity", "reportedDateTime": "2026-11-25T10:00:00Z"})  # fmt: skip
     response = await api.client.get("/_sim/dashboard?key=test-key")
     assert response.status == 200 and response.content_type == "text/html"
+    assert response.headers["request-id"] and response.headers["client-request-id"]  # set by the request context
     page = await response.text()
     assert "<td>Contoso Demo MTD</td><td>enabled</td><td>2026-11-25T10:00:00Z</td>" in page
     assert f"<td>{ANDROID}</td>" in page
