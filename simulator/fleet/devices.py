@@ -17,7 +17,7 @@ from simulator.domain.enums import Platform
 from simulator.fleet import mix
 from simulator.fleet.apps import installed_apps
 from simulator.fleet.hashing import MASK64, splitmix64, uuid_from
-from simulator.fleet.pools import pools_for, user_principal_name
+from simulator.fleet.pools import NAME_SPACE, pools_for, user_principal_name
 
 __all__ = ["Fleet", "SimDevice", "device_at"]
 
@@ -151,9 +151,9 @@ class Fleet:
         return device_at(self.seed, platform, index)
 
     def __iter__(self) -> Iterator[SimDevice]:
-        for platform, count in self.counts.items():
-            for index in range(count):
-                yield device_at(self.seed, platform, index)
+        """Every device, as ``device_at`` builds it: Android first, then iOS, each by number."""
+        for platform in self.counts:
+            yield from _materialise(self.seed, platform, self._columns[platform])
 
     def distribution(self, platform: Platform, field: str) -> Counter[str]:
         """Counts of one field ("os_version", "model", "owner_type", "registration_state") from the columns."""
@@ -164,6 +164,39 @@ class Fleet:
         for k, n in Counter(getattr(cols, _FIELDS[field])).items():
             counts[_decode(platform, field, k)] += n
         return counts
+
+
+def _materialise(seed: int, platform: Platform, columns: _Columns) -> Iterator[SimDevice]:
+    """``device_at`` for every device of one platform, in one loop (DESIGN 6: >= 200k devices/s created).
+
+    The categorical fields come from the fleet's columns instead of four table picks, and the hash and the
+    UPN are inlined (a call per device for each made the loop ~1.6x slower); tests/fleet check it against
+    ``device_at``.
+    """
+    base = _base(seed, platform)
+    os_values, model_values = _OS[platform].values, _MODELS[platform].values
+    owner_values, registration_values = _OWNER.values, _REGISTRATION.values
+    os_col, model_col, flags_col = columns.os, columns.model, columns.flags
+    pools = pools_for(seed)
+    first, last, at_domain = pools.first, pools.last, "@" + pools.domain
+    firsts, lasts = len(first), len(last)
+    ios = platform is Platform.ios
+    new = tuple.__new__  # skips SimDevice's Python-level __new__, as a NamedTuple call would not
+    for index in range(len(os_col)):
+        z = (base ^ index) + 0x9E3779B97F4A7C15 & MASK64
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9 & MASK64
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB & MASK64
+        bits = z ^ (z >> 31)
+        z = (bits ^ _AAD_SALT) + 0x9E3779B97F4A7C15 & MASK64
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9 & MASK64
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB & MASK64
+        user = (index - 1 if index and (bits >> 40) & 1023 < _SHARED_USER_SLOTS else index) * 2 + ios
+        manufacturer, model = model_values[model_col[index]]
+        flags = flags_col[index]
+        yield new(SimDevice, (seed, platform, index, uuid_from(z ^ (z >> 31), bits), os_values[os_col[index]],
+                              manufacturer, model, owner_values[flags & 3], registration_values[flags >> 2],
+                              f"{first[user % firsts]}.{last[user // firsts % lasts]}{user // NAME_SPACE or ''}"
+                              f"{at_domain}"))  # fmt: skip
 
 
 _FIELDS = {"os_version": "os", "model": "model", "owner_type": "flags", "registration_state": "flags"}

@@ -12,11 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["FIRST_NAMES", "LAST_NAMES", "NamePools", "pools_for", "user_principal_name"]
+__all__ = ["FIRST_NAMES", "LAST_NAMES", "NAME_SPACE", "NamePools", "pools_for", "user_principal_name"]
 
 FIRST_NAMES = 512
 LAST_NAMES = 512
-_NAME_SPACE = FIRST_NAMES * LAST_NAMES
+NAME_SPACE = FIRST_NAMES * LAST_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +62,5 @@ def user_principal_name(pools: NamePools, user: int) -> str:
     """The UPN of user number ``user``: distinct for the first 262,144 users, then suffixed with a number."""
     first = pools.first[user % len(pools.first)]
     last = pools.last[(user // len(pools.first)) % len(pools.last)]
-    suffix = user // _NAME_SPACE
+    suffix = user // NAME_SPACE
     return f"{first}.{last}{suffix or ''}@{pools.domain}"

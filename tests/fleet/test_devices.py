@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections import Counter
 
@@ -8,7 +9,7 @@ import orjson
 from simulator.domain.catalog import CATALOG
 from simulator.domain.enums import Platform
 from simulator.domain.versions import version_below
-from simulator.fleet import Fleet, device_at
+from simulator.fleet import Fleet, SimDevice, device_at
 from simulator.fleet.hashing import uuid_from
 from simulator.fleet.mix import ANDROID_OS_VERSIONS, Table
 
@@ -33,6 +34,18 @@ def test_device_i_is_the_same_whatever_the_fleet_size() -> None:
         for index in range(count):
             assert small.device(platform, index) == large.device(platform, index)
     assert large.device(Platform.ios, 4) == device_at(SEED, Platform.ios, 4)
+
+
+def test_iterating_a_fleet_gives_exactly_what_device_at_gives() -> None:
+    for seed in (SEED, 7, 2**70 + 3):  # a seed beyond 64 bits is reduced like any other
+        fleet = Fleet(seed, android=1500, ios=2500)
+        expected = [device_at(seed, p, i) for p in (Platform.android, Platform.ios) for i in range(fleet.counts[p])]
+        devices = list(fleet)
+        assert devices == expected
+        assert all(type(d) is SimDevice and d.key == e.key for d, e in zip(devices, expected, strict=True))
+    big = Fleet(SEED, android=0, ios=300_000)  # users past 512 x 512 names get a numeric suffix
+    assert [d.user_principal_name for d in itertools.islice(big, 299_990, None)] == [
+        device_at(SEED, Platform.ios, i).user_principal_name for i in range(299_990, 300_000)]
 
 
 def test_fleet_mixes_platforms_owners_registration_states_and_users() -> None:
