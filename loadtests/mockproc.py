@@ -7,7 +7,6 @@ thread (so it never blocks on a full pipe) and kept for the caller to show when 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -19,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from simulator.errors import SimulationError
+from simulator.service.settings import new_control_key
 
 __all__ = ["MockProcess", "free_port", "pinned", "start_mock", "wait_for_port"]
 
@@ -97,9 +97,10 @@ def start_mock(extra: Sequence[str] = (), *, cpus: str | None = None, timeout: f
                port: int | None = None) -> MockProcess:
     """Start ``python -m simulator serve`` on a free port (our own control key) and wait until it accepts."""
     port = port or free_port()
-    key = secrets.token_urlsafe(18)
+    key = new_control_key()
+    # "--option=value": a value that starts with "-" must not be read as an option.
     command = pinned([sys.executable, "-m", "simulator", "serve", "--host", "127.0.0.1", "--port", str(port),
-                      "--control-key", key, *extra], cpus)
+                      f"--control-key={key}", *extra], cpus)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     mock = MockProcess(process, port, key)

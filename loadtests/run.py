@@ -70,7 +70,7 @@ def _setting(args: argparse.Namespace, profile: Mapping[str, Any], name: str, de
 def locust_command(args: argparse.Namespace, profile: Mapping[str, Any], host: str, control_key: str,
                    summary: str) -> list[str]:
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-               "--host", host, "--mtd-control-key", control_key, "--mtd-summary", summary,
+               "--host", host, f"--mtd-control-key={control_key}", "--mtd-summary", summary,
                "-u", str(_setting(args, profile, "users", 10)), "-r", str(_setting(args, profile, "spawn_rate", 10)),
                "-t", str(_setting(args, profile, "run_time", "15s")), "--stop-timeout", "5"]
     processes = _setting(args, profile, "processes", None)

@@ -16,8 +16,14 @@ MAX_BODY_SIZE = 4 * 1024 * 1024  # documented in docs/architecture.md: a 1000-re
 
 
 def new_control_key() -> str:
-    """A fresh key for the ``/_sim`` control API (printed by ``mtdsim serve``)."""
-    return secrets.token_urlsafe(18)
+    """A fresh key for the ``/_sim`` control API (printed by ``mtdsim serve``).
+
+    Never one that starts with "-": a URL-safe token does one time in 64, and ``--control-key -Xy...`` is then read
+    as a missing value followed by an unknown option, by argparse and by Locust alike.
+    """
+    while (key := secrets.token_urlsafe(18)).startswith("-"):
+        pass
+    return key
 
 
 @dataclass(frozen=True, slots=True)

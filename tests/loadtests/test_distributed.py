@@ -27,7 +27,7 @@ def _run_master_and_two_workers(mock: MockProcess, summary: Path) -> int:
     master = subprocess.Popen(_locust(
         "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port), "--expect-workers", "2",
         "--headless", "--only-summary", "-u", "6", "-r", "6", "-t", "4s", "--stop-timeout", "5",
-        "--host", mock.url, "--mtd-control-key", mock.control_key, "--mtd-seed", str(SEED),
+        "--host", mock.url, f"--mtd-control-key={mock.control_key}", "--mtd-seed", str(SEED),
         "--mtd-track-devices", "--mtd-check-rate", "1", "--mtd-batch-size", "5", "--mtd-summary", str(summary),
         "--mtd-threshold", "fail_ratio <= 0",
     ), stdout=subprocess.DEVNULL)
@@ -76,3 +76,14 @@ def test_no_device_id_is_used_by_two_users_across_workers(
     assert {key.split("/")[0] for key in users} == {"0", "1"}
     assert distributed_run[1]["sharedDevices"] == {}
     assert sum(len(devices) for devices in users.values()) == len({d for ds in users.values() for d in ds})
+
+
+def test_a_mock_whose_control_key_starts_with_a_dash_starts_and_takes_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A URL-safe token starts with "-" one time in 64: "--control-key -Xy..." once made start_mock time out.
+    monkeypatch.setattr("loadtests.mockproc.new_control_key", lambda: "-dash-first-key")
+    with start_mock() as mock:
+        assert mock.control_key == "-dash-first-key"
+        assert fetch_stats(mock.url, mock.control_key)["traffic"]["reportsAccepted"] == 0
+

@@ -28,6 +28,11 @@ def test_command_line_settings_win_over_the_profile() -> None:
     assert command[command.index("--mtd-threshold") + 1] == "rps > 1"
 
 
+def test_the_control_key_goes_to_locust_in_one_argument_so_a_leading_dash_is_not_an_option() -> None:
+    command = locust_command(build_parser().parse_args([]), {}, "http://127.0.0.1:1", "-Xy_key", "s")
+    assert "--mtd-control-key=-Xy_key" in command
+
+
 @pytest.mark.slow
 def test_one_command_run_exits_3_and_names_the_threshold_that_failed(tmp_path: Path) -> None:
     done = subprocess.run(

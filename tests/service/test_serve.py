@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from simulator.service.settings import new_control_key
+
 
 def start_serve(*args: str) -> tuple[subprocess.Popen[str], str, str]:
     process = subprocess.Popen(
@@ -88,3 +90,9 @@ def test_a_request_in_flight_when_sigterm_arrives_is_answered_before_serve_exits
             process.kill()
             process.wait(timeout=5)
         process.communicate()
+
+
+def test_generated_control_keys_never_start_with_a_dash() -> None:
+    keys = [new_control_key() for _ in range(3000)]  # the old generator gave ~47 of these
+    assert not [key for key in keys if key.startswith("-")]
+    assert len(set(keys)) == 3000 and all(len(key) == 24 for key in keys)
