@@ -17,8 +17,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from simulator.control_key import new_control_key
 from simulator.errors import SimulationError
-from simulator.service.settings import new_control_key
 
 __all__ = ["MockProcess", "free_port", "pinned", "start_mock", "wait_for_port"]
 

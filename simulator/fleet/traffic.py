@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
 
+from simulator.domain.clock import format_datetime
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.fleet.behaviour import Behaviour
 from simulator.fleet.hashing import mix64
@@ -35,7 +36,7 @@ _THREAT_STREAM = 0x7A7A
 
 def format_time(when: datetime) -> str:
     """Graph datetime text (``2026-11-25T10:00:00Z``); ticks are whole seconds, so no fraction is needed."""
-    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # a 4-digit year, always
+    return format_datetime(when.replace(microsecond=0))
 
 
 def device_key(azure_ad_device_id: str) -> int:

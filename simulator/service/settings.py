@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from simulator.control_key import new_control_key
 from simulator.service.config import ServiceConfig, demo_config
 
 __all__ = ["DEFAULT_PORT", "MAX_BODY_SIZE", "Settings", "new_control_key"]
 
 DEFAULT_PORT = 8765
 MAX_BODY_SIZE = 4 * 1024 * 1024  # documented in docs/architecture.md: a 1000-report batch is ~0.4 MB
-
-
-def new_control_key() -> str:
-    """A fresh key for the ``/_sim`` control API (printed by ``mtdsim serve``).
-
-    Never one that starts with "-": a URL-safe token does one time in 64, and ``--control-key -Xy...`` is then read
-    as a missing value followed by an unknown option, by argparse and by Locust alike.
-    """
-    while (key := secrets.token_urlsafe(18)).startswith("-"):
-        pass
-    return key
 
 
 @dataclass(frozen=True, slots=True)
