@@ -16,7 +16,7 @@ from simulator.domain.enums import (
     RejectionCode,
 )
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
-from simulator.domain.tenant import ReportInput, ReportOutcome, Tenant
+from simulator.domain.tenant import ReportOutcome, Tenant
 
 __all__ = [
     "CATALOG",
@@ -37,7 +37,6 @@ __all__ = [
     "Platform",
     "Reason",
     "RejectionCode",
-    "ReportInput",
     "ReportOutcome",
     "Tenant",
     "ThreatReport",

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.compliance import ComplianceResult, evaluate_compliance
@@ -22,7 +22,7 @@ from simulator.domain.enums import MobileThreatPartnerTenantState as State
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
 from simulator.errors import Conflict, Forbidden, InvalidRequest, NotFound
 
-__all__ = ["MAX_CLOCK_SKEW", "ReportInput", "ReportOutcome", "Tenant"]
+__all__ = ["MAX_CLOCK_SKEW", "ReportOutcome", "Tenant"]
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 _CLASSIC_POLICY_NAMESPACE = uuid.UUID("6d7a2f0e-4b1c-4e8a-9f3d-2c5b8a1e7f60")
@@ -31,18 +31,9 @@ _REGISTERED = DeviceRegistrationState.registered  # compared directly: a propert
 _new_record = tuple.__new__
 
 
-class ReportInput(NamedTuple):
-    """One threat report as the partner sent it (already contract-valid).
-
-    A NamedTuple, like ``ThreatReport``: a thousand are built per batch on the ingest hot path.
-    """
-
-    azure_ad_device_id: str
-    platform: Platform
-    os_version: str
-    threat_state: Health
-    reported_at: datetime
-    threat_count: int = 0
+# Plain dicts from wire values: an Enum call costs ten times a dict lookup, and this runs for every report.
+_PLATFORMS = {platform.value: platform for platform in Platform}
+_HEALTH = {state.value: state for state in Health}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +136,15 @@ class Tenant:
         self.partner_connector(connector_id)
         return [d for d in self.devices.values() if platform is None or d.platform is platform]
 
-    def apply_reports(self, connector_id: str, reports: Sequence[ReportInput], now: datetime) -> list[ReportOutcome]:
+    def apply_reports(
+        self, connector_id: str, reports: Sequence[Mapping[str, Any]], reported_at: Sequence[datetime], now: datetime
+    ) -> list[ReportOutcome]:
+        """Apply threat reports in order: ``reports`` as the partner sent them (contract-valid wire objects, see
+        contracts/threat-report-batch.schema.json), ``reported_at`` each one's reportedDateTime already parsed.
+
+        Wire objects rather than records: this is the ingest hot path (up to 1000 reports per batch), and reading
+        each field once where it is used costs a third less than building a record per report first.
+        """
         connector = self.partner_connector(connector_id)
         state = partner_state(connector, now)
         if state in _BLOCKED_STATES:
@@ -155,29 +154,31 @@ class Tenant:
             return [refused] * len(reports)
         enabled = {Platform.android: connector.android_enabled, Platform.ios: connector.ios_enabled}
         latest_allowed = now + MAX_CLOCK_SKEW
-        # The ingest hot path (up to 1000 reports per batch): one loop with locals, the checks of _rejection
-        # repeated inline so a good report pays no call, and records built with tuple.__new__, which skips the
-        # Python-level __new__ of a NamedTuple call (half the cost per record).
+        # One loop with locals, the checks of _rejection repeated inline so a good report pays no call, and records
+        # built with tuple.__new__, which skips the Python-level __new__ of a NamedTuple call (half the cost).
         cid, devices, stored_reports = connector.id, self.devices, self.reports
         outcomes: list[ReportOutcome] = []
-        for report in reports:
-            device_id, platform, os_version, threat_state, reported_at, threat_count = report
+        for report, when in zip(reports, reported_at, strict=True):
+            device_id = report["azureADDeviceId"]
+            platform = _PLATFORMS[report["platform"]]
             device = devices.get(device_id)
             if (device is None or device.registration_state is not _REGISTERED or platform is not device.platform
-                    or not enabled[platform] or reported_at > latest_allowed):  # fmt: skip
+                    or not enabled[platform] or when > latest_allowed):  # fmt: skip
                 # Names the first failed check, in DESIGN's order.
-                rejection = _rejection(enabled, latest_allowed, device, report)
+                rejection = _rejection(enabled, latest_allowed, device, device_id, platform, when)
                 if rejection is not None:
                     outcomes.append(rejection)
                     continue
             key = (cid, device_id)
             stored = stored_reports.get(key)
-            if stored is None or reported_at > stored.reported_at:
-                stored_reports[key] = _new_record(ThreatReport, (cid, device_id, platform, os_version, threat_state,
-                                                                 reported_at, now, threat_count))  # fmt: skip
+            threat_state = _HEALTH[report["threatState"]]
+            if stored is None or when > stored.reported_at:
+                stored_reports[key] = _new_record(ThreatReport, (cid, device_id, platform, report["osVersion"],
+                                                                 threat_state, when, now,
+                                                                 len(report.get("threats", ()))))  # fmt: skip
                 outcomes.append(ACCEPTED)
             else:
-                outcomes.append(_not_newer(report, stored))
+                outcomes.append(_not_newer(when, threat_state, stored))
         return outcomes
 
     def app_sync(self, connector_id: str, azure_ad_device_id: str, now: datetime) -> tuple[InstalledApp, ...]:
@@ -242,21 +243,26 @@ class Tenant:
             raise NotFound("itemNotFound", f"no classic policy {policy_id!r} in this tenant") from None
 
 
-def _not_newer(report: ReportInput, stored: ThreatReport) -> ReportOutcome:
+def _not_newer(reported_at: datetime, threat_state: Health, stored: ThreatReport) -> ReportOutcome:
     """An idempotent resend (same time, same state) is a duplicate; anything else not newer is stale."""
-    if report.reported_at == stored.reported_at and report.threat_state is stored.threat_state:
+    if reported_at == stored.reported_at and threat_state is stored.threat_state:
         return DUPLICATE
     message = f"not newer than the stored report ({stored.describe()}); ignored"
     return ReportOutcome(False, RejectionCode.staleReport, message)
 
 
 def _rejection(
-    enabled: Mapping[Platform, bool], latest_allowed: datetime, device: EnrolledDevice | None, report: ReportInput
+    enabled: Mapping[Platform, bool],
+    latest_allowed: datetime,
+    device: EnrolledDevice | None,
+    device_id: str,
+    platform: Platform,
+    reported_at: datetime,
 ) -> ReportOutcome | None:
     """The per-report checks of DESIGN 3.2, in their documented order; None when the report may be stored."""
     if device is None:
         return ReportOutcome(
-            False, RejectionCode.deviceNotFound, f"no enrolled device with azureADDeviceId {report.azure_ad_device_id}"
+            False, RejectionCode.deviceNotFound, f"no enrolled device with azureADDeviceId {device_id}"
         )
     if device.registration_state is not _REGISTERED:
         return ReportOutcome(
@@ -265,16 +271,13 @@ def _rejection(
             f"device is {device.registration_state.value} in Azure AD: it has no device id "
             "partners may report against (classic CA rule)",
         )
-    if report.platform is not device.platform:
+    if platform is not device.platform:
+        message = f"report says {platform.value} but the device is {device.platform.value}"
+        return ReportOutcome(False, RejectionCode.platformMismatch, message)
+    if not enabled[platform]:
         return ReportOutcome(
-            False,
-            RejectionCode.platformMismatch,
-            f"report says {report.platform.value} but the device is {device.platform.value}",
+            False, RejectionCode.platformNotEnabled, f"the connector does not have {platform.value} enabled"
         )
-    if not enabled[report.platform]:
-        return ReportOutcome(
-            False, RejectionCode.platformNotEnabled, f"the connector does not have {report.platform.value} enabled"
-        )
-    if report.reported_at > latest_allowed:
+    if reported_at > latest_allowed:
         return ReportOutcome(False, RejectionCode.clockSkew, "reportedDateTime is more than 5 minutes in the future")
     return None

@@ -13,9 +13,9 @@ from simulator.domain import (
     InstalledApp,
     ManagedDeviceOwnerType,
     Platform,
-    ReportInput,
 )
 from simulator.domain import ManagedDevicePartnerReportedHealthState as Health
+from simulator.domain.clock import format_datetime, parse_datetime
 from simulator.errors import Conflict, Forbidden, InvalidRequest, NotFound
 
 CID = DEMO_PARTNER.connector_id
@@ -23,8 +23,14 @@ ANDROID_ID = "00000000-0000-4000-8000-00000000a001"
 IOS_ID = "00000000-0000-4000-8000-00000000a002"
 
 
-def report(now, aad=ANDROID_ID, platform=Platform.android, state=Health.secured, at=None) -> ReportInput:
-    return ReportInput(aad, platform, "14", state, at or now)
+def report(now, aad=ANDROID_ID, platform=Platform.android, state=Health.secured, at=None) -> dict[str, str]:
+    """A threat report as the wire carries it."""
+    return {"azureADDeviceId": aad, "platform": platform.value, "osVersion": "14", "threatState": state.value,
+            "reportedDateTime": format_datetime(at or now)}
+
+
+def apply(tenant, reports, now):
+    return tenant.apply_reports(CID, reports, [parse_datetime(r["reportedDateTime"]) for r in reports], now)
 
 
 @pytest.fixture
@@ -41,22 +47,22 @@ def codes(outcomes) -> list[str | None]:
 
 def test_reports_before_the_first_heartbeat_are_refused_as_connector_not_active(tenant, now) -> None:
     tenant.update_connector(CID, {"androidEnabled": True}, now)
-    assert codes(tenant.apply_reports(CID, [report(now)] * 2, now)) == ["connectorNotActive"] * 2
+    assert codes(apply(tenant, [report(now)] * 2, now)) == ["connectorNotActive"] * 2
 
 
 def test_reports_of_a_disconnected_partner_are_refused(live, now) -> None:
     live.set_condition(CID, "unavailable")
-    assert codes(live.apply_reports(CID, [report(now)], now)) == ["connectorNotActive"]
+    assert codes(apply(live, [report(now)], now)) == ["connectorNotActive"]
 
 
 def test_an_error_condition_blocks_nothing(live, now) -> None:
     live.set_condition(CID, "error")
-    assert codes(live.apply_reports(CID, [report(now)], now)) == [None]
+    assert codes(apply(live, [report(now)], now)) == [None]
 
 
 def test_an_unresponsive_partner_may_still_report(live, now) -> None:
     later = now + timedelta(days=8)
-    assert codes(live.apply_reports(CID, [report(later)], later)) == [None]
+    assert codes(apply(live, [report(later)], later)) == [None]
 
 
 def test_partner_calls_before_the_admin_adds_the_connector_are_forbidden(make_device, now) -> None:
@@ -80,38 +86,38 @@ def test_each_rejection_code_has_its_cause(live, make_device, now) -> None:
         report(now, at=now + timedelta(minutes=5, seconds=1)),
         report(now),
     ]
-    assert codes(live.apply_reports(CID, batch, now)) == [
+    assert codes(apply(live, batch, now)) == [
         "deviceNotFound", "deviceNotRegistered", "platformMismatch", "platformNotEnabled", "clockSkew", None,
     ]  # fmt: skip
 
 
 def test_a_report_exactly_five_minutes_ahead_is_accepted(live, now) -> None:
-    assert codes(live.apply_reports(CID, [report(now, at=now + timedelta(minutes=5))], now)) == [None]
+    assert codes(apply(live, [report(now, at=now + timedelta(minutes=5))], now)) == [None]
 
 
 def test_an_older_report_is_stale_and_changes_nothing(live, now) -> None:
-    live.apply_reports(CID, [report(now, state=Health.highSeverity)], now)
-    outcome = live.apply_reports(CID, [report(now, at=now - timedelta(seconds=1))], now)
+    apply(live, [report(now, state=Health.highSeverity)], now)
+    outcome = apply(live, [report(now, at=now - timedelta(seconds=1))], now)
     assert codes(outcome) == ["staleReport"]
     assert live.reports[(CID, ANDROID_ID)].threat_state is Health.highSeverity
 
 
 def test_a_resent_report_is_accepted_again_as_a_duplicate(live, now) -> None:
-    first = live.apply_reports(CID, [report(now)], now)
-    again = live.apply_reports(CID, [report(now)], now)
+    first = apply(live, [report(now)], now)
+    again = apply(live, [report(now)], now)
     assert (first[0].accepted, first[0].duplicate) == (True, False)
     assert (again[0].accepted, again[0].duplicate) == (True, True)
 
 
 def test_the_same_time_with_another_state_is_stale(live, now) -> None:
-    live.apply_reports(CID, [report(now)], now)
-    assert codes(live.apply_reports(CID, [report(now, state=Health.highSeverity)], now)) == ["staleReport"]
+    apply(live, [report(now)], now)
+    assert codes(apply(live, [report(now, state=Health.highSeverity)], now)) == ["staleReport"]
 
 
 def test_a_newer_report_replaces_the_stored_one(live, now) -> None:
-    live.apply_reports(CID, [report(now)], now)
+    apply(live, [report(now)], now)
     later = now + timedelta(hours=1)
-    live.apply_reports(CID, [report(now, state=Health.lowSeverity, at=later)], later)
+    apply(live, [report(now, state=Health.lowSeverity, at=later)], later)
     assert live.newest_report(ANDROID_ID).threat_state is Health.lowSeverity
 
 
@@ -125,7 +131,7 @@ def test_enabling_a_platform_creates_one_classic_policy_per_partner(tenant, now)
 
 
 def test_deleting_the_connector_removes_its_classic_policy_and_reports(live, now) -> None:
-    live.apply_reports(CID, [report(now)], now)
+    apply(live, [report(now)], now)
     live.delete_connector(CID)
     assert live.classic_policies == {} and live.reports == {}
     live.create_connector(CID, {"androidEnabled": True}, now)
@@ -190,10 +196,10 @@ def test_app_sync_refusals(live, now) -> None:
 
 def test_tenant_compliance_follows_reports_and_policies(live, now) -> None:
     live.add_policy(CompliancePolicy("p1", Platform.android, "MTD", now, now, True, DeviceThreatProtectionLevel.low))
-    live.apply_reports(CID, [report(now, state=Health.mediumSeverity)], now)
+    apply(live, [report(now, state=Health.mediumSeverity)], now)
     assert live.compliance(ANDROID_ID, now).state is ComplianceState.noncompliant
     later = now + timedelta(minutes=1)
-    live.apply_reports(CID, [report(now, state=Health.lowSeverity, at=later)], later)
+    apply(live, [report(now, state=Health.lowSeverity, at=later)], later)
     assert live.compliance(ANDROID_ID, later).state is ComplianceState.compliant
 
 
