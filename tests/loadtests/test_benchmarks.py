@@ -24,6 +24,10 @@ def test_every_benchmark_runs_in_quick_mode_and_writes_a_ratio_per_target(tmp_pa
         for measure in document["measures"]:
             assert measure["measured"] > 0, (module, measure["name"])
             assert isinstance(measure["ratio"], float)
+    batch = {m["name"].strip(): m for m in json.loads((tmp_path / "bench_batch.json").read_text())["measures"]}
+    share = batch["same, as a share of bare parse+store (context)"]["measured"]
+    at_reference = batch["same, at the reference machine speed (context)"]
+    assert at_reference["measured"] == pytest.approx(share * at_reference["baseline"])
 
 
 @pytest.mark.slow
