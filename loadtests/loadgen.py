@@ -9,6 +9,12 @@ Content-Length of each answer. Run it in its own process, pinned to another core
 Kinds: ``get``/``post`` (a fixed request), ``single`` (one threat report per request) and ``batch`` (``batch``
 reports per request); report kinds give every device a strictly newer reportedDateTime each time, so the
 server does a real update rather than an idempotent resend. Prints one JSON line of results.
+
+With ``targets`` (a list of ``{"name", "port", "token", "base_ms"}`` overriding the rest of the config) the servers
+take turns instead: each keeps its ``connections`` open, and in every one of ``rounds`` rounds each gets ``slice``
+seconds of load in a rotating order while the others idle. Answers that arrive inside a turn count for it, so a
+turn's rate is its answers over ``slice``. Adjacent turns a fraction of a second apart meet the same spell of a
+noisy machine, where separate runs seconds apart did not.
 """
 
 from __future__ import annotations
@@ -86,8 +92,13 @@ def _content_length(head: bytes) -> int:
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, factory: Factory, results: dict[str, Any], deadline: float, done: asyncio.Future[None]):
+    """One keep-alive connection sending until ``deadline``; then it closes, or with ``keep_open`` it resolves
+    ``done`` and waits for the next ``start`` (a turn of ``interleave``)."""
+
+    def __init__(self, factory: Factory, results: dict[str, Any], deadline: float, done: asyncio.Future[None],
+                 keep_open: bool = False) -> None:
         self.factory, self.results, self.deadline, self.done = factory, results, deadline, done
+        self.keep_open = keep_open
         self.buffer = b""
         self.sent_at = 0.0
         self.reports = 0
@@ -96,6 +107,11 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        if not self.keep_open:
+            self._send()
+
+    def start(self, results: dict[str, Any], deadline: float, done: asyncio.Future[None]) -> None:
+        self.results, self.deadline, self.done = results, deadline, done
         self._send()
 
     def _send(self) -> None:
@@ -124,7 +140,10 @@ class _Connection(asyncio.Protocol):
         results[key] += 1
         results["reports"] += self.reports if key == "ok" else 0
         if now < self.deadline:
+            results["timely"] += key == "ok"
             self._send()
+        elif self.keep_open:
+            self.done.set_result(None)
         else:
             assert self.transport is not None
             self.transport.close()
@@ -137,7 +156,7 @@ class _Connection(asyncio.Protocol):
 async def run(config: dict[str, Any]) -> dict[str, Any]:
     """Drive ``connections`` keep-alive connections for ``duration`` seconds; bounded by duration + 30 s."""
     loop = asyncio.get_running_loop()
-    results: dict[str, Any] = {"ok": 0, "bad": 0, "reports": 0, "latencies": []}
+    results = _new_results()
     start = time.perf_counter()
     deadline = start + float(config["duration"])
     waits = []
@@ -151,9 +170,53 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
     await asyncio.wait_for(asyncio.gather(*waits), timeout=float(config["duration"]) + 30)
     seconds = time.perf_counter() - start
     latencies = sorted(results.pop("latencies"))
+    del results["timely"]
     return {**results, "seconds": round(seconds, 3), "rps": round(results["ok"] / seconds, 1),
             "reports_per_s": round(results["reports"] / seconds, 1),
             "p50_ms": _quantile_ms(latencies, 0.5), "p99_ms": _quantile_ms(latencies, 0.99)}
+
+
+async def interleave(config: dict[str, Any]) -> dict[str, Any]:
+    """Give each of ``targets`` a ``slice``-second turn per round (rotating order), ``rounds`` times; returns each
+    target's answers per second in every turn, and its successful and failed answers in all."""
+    loop = asyncio.get_running_loop()
+    slice_s, connections = float(config["slice"]), int(config.get("connections", 50))
+    pools: dict[str, list[_Connection]] = {}
+    for target in config["targets"]:
+        settings = {**config, **target}
+        pools[target["name"]] = [await _open(settings, part, connections) for part in range(connections)]
+    turns: dict[str, list[float]] = {name: [] for name in pools}
+    answered, bad = dict.fromkeys(pools, 0), dict.fromkeys(pools, 0)
+    order = list(pools)
+    for _ in range(int(config["rounds"])):
+        for name in order:
+            results = _new_results()
+            deadline = time.perf_counter() + slice_s
+            idle = [loop.create_future() for _ in pools[name]]
+            for connection, done in zip(pools[name], idle, strict=True):
+                connection.start(results, deadline, done)
+            await asyncio.wait_for(asyncio.gather(*idle), timeout=slice_s + 30)
+            turns[name].append(round(results["timely"] / slice_s, 1))
+            answered[name] += results["ok"]
+            bad[name] += results["bad"]
+        order = order[1:] + order[:1]  # no server always follows the same one
+    for pool in pools.values():
+        for connection in pool:
+            assert connection.transport is not None
+            connection.transport.close()
+    return {"turns": turns, "answered": answered, "bad": bad}
+
+
+async def _open(settings: dict[str, Any], part: int, parts: int) -> _Connection:
+    loop = asyncio.get_running_loop()
+    protocol = functools.partial(_Connection, make_factory(settings, part, parts), _new_results(), 0.0,
+                                 loop.create_future(), keep_open=True)
+    _, connection = await loop.create_connection(protocol, "127.0.0.1", settings["port"])
+    return connection
+
+
+def _new_results() -> dict[str, Any]:
+    return {"ok": 0, "bad": 0, "reports": 0, "timely": 0, "latencies": []}
 
 
 def _quantile_ms(ordered: list[float], q: float) -> float | None:
@@ -162,7 +225,7 @@ def _quantile_ms(ordered: list[float], q: float) -> float | None:
 
 def main(argv: list[str]) -> int:
     config = json.loads(argv[0] if argv else sys.stdin.read())
-    print(json.dumps(asyncio.run(run(config))), flush=True)
+    print(json.dumps(asyncio.run(interleave(config) if "targets" in config else run(config))), flush=True)
     return 0
 
 
