@@ -199,3 +199,12 @@ async def test_a_clock_in_the_first_millennium_still_writes_rfc_3339_times(api: 
     after = await api.call("POST", "/partner/v1/heartbeat", as_="partner")
     assert after["lastHeartbeatDateTime"] == "0999-06-01T08:30:00Z"
     assert api.self_check_failures() == []
+
+
+async def test_date_times_fromisoformat_refuses_are_read_and_ordered_like_the_rest(api: Api) -> None:
+    await api.live_connector(androidEnabled=True, iosEnabled=True)
+    body = await api.report(threat(at="2026-11-25t09:59:00z"), threat(IOS, at="2026-11-24T23:59:60Z"))
+    assert codes(body) == [None, None]
+    # Stored as 09:59 and 23:59:59 the day before: anything not newer is stale, anything newer is taken.
+    later = await api.report(threat(at="2026-11-25T09:58:59Z"), threat(IOS, at="2026-11-25T00:00:00Z"))
+    assert codes(later) == ["staleReport", None]
