@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from aiohttp import BasicAuth, web
 
+from simulator.domain.clock import format_datetime
 from simulator.domain.tenant import Tenant
 from simulator.errors import Forbidden, Unauthorized
 from simulator.service.http import json_response, request_info
@@ -153,7 +154,7 @@ def _basic_auth(request: web.Request) -> BasicAuth | None:
 
 def _aadsts(request: web.Request, status: int, error: str, code: int, text: str) -> web.Response:
     """An Entra error body: ``AADSTS<code>: <text>`` plus trace, correlation and timestamp lines."""
-    stamp = request.app[STATE].clock.now().replace(tzinfo=None).isoformat(" ", "seconds") + "Z"  # 4-digit year
+    stamp = format_datetime(request.app[STATE].clock.now().replace(microsecond=0)).replace("T", " ")
     trace, correlation = request_info(request).request_id, str(uuid.uuid4())
     description = f"AADSTS{code}: {text}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {stamp}"
     body = {

@@ -113,6 +113,9 @@ def _platform_filter(raw: str | None) -> Platform | None:
         raise InvalidRequest("invalidRequest", "platform must be 'android' or 'ios'", target="platform") from None
 
 
+_fromisoformat = datetime.fromisoformat  # bound once: looked up for every report of a batch
+
+
 def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
     """Each report's reportedDateTime; the batch passed its contract, so every date-time has an offset.
 
@@ -130,9 +133,6 @@ def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
     except ConfigError as exc:
         index = next(i for i, report in enumerate(reports) if not _readable(report["reportedDateTime"]))
         raise InvalidRequest("invalidRequest", exc.message, target=f"/reports/{index}/reportedDateTime") from None
-
-
-_fromisoformat = datetime.fromisoformat
 
 
 def _readable(text: str) -> bool:
