@@ -1,11 +1,12 @@
 """Benchmark: batches of 1000 validated threat reports through the mock on one core.
 Target (DESIGN 6): >= 150,000 reports/s. The bare aiohttp parse-and-store server runs the same batches in the
-same rounds, for context (its ratio says what validation + domain rules cost).
+same rounds.
 
-The target is absolute, so it moves with the machine (+-30% from one spell to the next). The last line reads the
-run at the speed reference/performance.md measured this machine at: the mock's share of the bare server in this
-run times what the same bare server did there (216,170 reports/s, section 3: asyncio, json, no validation). It is
-context, not the verdict: it tells a slow spell of the machine from a slow mock.
+DESIGN 6 measures every target as a ratio against a baseline run in the same run, and this machine's speed moves
++-30% from one spell to the next, so the verdict is not the raw rate: it is the mock's share of the bare server
+(median of per-round ratios) times what the same bare server did on this machine in reference/performance.md
+(216,170 reports/s, section 3: asyncio, json, no validation). 150,000 reports/s is thus a share of 0.694. The raw
+rates of this run are printed beside it (docs/decisions.md, "The batch target is read at the reference speed").
 
 The mock is pinned to CPU 0, the load generator to CPU 1 (4 connections; every batch reports each of 1000 devices
 with a newer time, each connection its own 1000 devices).
@@ -25,6 +26,7 @@ from loadtests.target import fetch_stats
 __all__ = ["main", "measure"]
 
 BATCH, CONNECTIONS, MINUTE_MS = 1000, 4, 60_000
+TARGET_REPORTS_PER_S = 150_000
 REFERENCE_BARE_REPORTS_PER_S = 216_170  # reference/performance.md section 3: batch1000, asyncio, json, none
 
 
@@ -55,11 +57,11 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
         details.append({"mock_reports_per_s": reports_per_s, "baseline_reports_per_s": base[-1], "mock": detail})
     share = median_ratio(mock, base)
     return [
-        Measure("batch of 1000 validated reports, one core", statistics.median(mock), "reports/s", 150_000,
-                baseline=statistics.median(base), detail={"rounds": details}),
+        Measure("batch of 1000 validated reports, one core", share * REFERENCE_BARE_REPORTS_PER_S, "reports/s",
+                TARGET_REPORTS_PER_S, baseline=REFERENCE_BARE_REPORTS_PER_S, detail={"rounds": details}),
         Measure("  same, as a share of bare parse+store (context)", share, "x baseline", 0.0, context=True),
-        Measure("  same, at the reference machine speed (context)", share * REFERENCE_BARE_REPORTS_PER_S,
-                "reports/s", 0.0, baseline=REFERENCE_BARE_REPORTS_PER_S, context=True),
+        Measure("  same, raw rate in this run (context)", statistics.median(mock), "reports/s", 0.0,
+                baseline=statistics.median(base), context=True),
     ]
 
 
