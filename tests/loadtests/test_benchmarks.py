@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,22 @@ def test_instruction_counts_come_from_valgrind_runs_of_the_real_mock() -> None:
     assert result["requests"] == [2, 4]
     # Two more single-report requests cost more than the bare loop of a server (~100k) and far less than a start-up.
     assert 100_000 < result["instructions_per_request"]["mock"] < 5_000_000
+
+
+@pytest.mark.slow
+def test_a_locust_contender_sends_nothing_between_its_turns_and_heartbeats_during_them() -> None:
+    from loadtests.bench_locust import SETTLE, _contender, _wait_until_sending
+
+    with _contender("bare", "bare_locustfile.py", [], {}, run_limit=60) as contender:
+        _wait_until_sending([contender])
+        contender.pause()
+        time.sleep(SETTLE)
+        paused_at = contender.heartbeats()
+        time.sleep(0.5)
+        assert contender.heartbeats() == paused_at
+        rate = contender.turn(0.5)
+        after_turn = contender.heartbeats()
+        assert rate == pytest.approx((after_turn - paused_at) / 0.5, rel=0.2)
+        assert rate > 50
+        time.sleep(0.3)
+        assert contender.heartbeats() == after_turn
