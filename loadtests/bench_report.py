@@ -25,13 +25,12 @@ from loadtests.benchlib import (
     bench_parser,
     emit,
     loaded_together,
-    loadgen,
     median_ratio,
     start_baseline,
     start_prepared_mock,
+    take_turns,
 )
 from loadtests.target import fetch_stats
-from simulator.errors import SimulationError
 
 __all__ = ["main", "measure"]
 
@@ -56,8 +55,8 @@ def measure(rounds: int, duration: float, warmup: float, together: tuple[int, fl
 
         # Each load starts its report times minutes apart and in the mock's past: every report is newer than the
         # last about its device (no staleReport) and none is in the mock's future (no clockSkew).
-        _take_turns(template, turns_from(prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
-        rps = _take_turns(template, turns_from(prepared.now_ms - 25 * MINUTE_MS), duration, rounds)
+        take_turns(template, turns_from(prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
+        rps = take_turns(template, turns_from(prepared.now_ms - 25 * MINUTE_MS), duration, rounds)
         times = iter(range(prepared.now_ms - 20 * MINUTE_MS, prepared.now_ms, MINUTE_MS))
         runs, seconds = together
         mock_pid, base_pid = prepared.mock.process.pid, asyncio_base.process.pid
@@ -81,16 +80,6 @@ def measure(rounds: int, duration: float, warmup: float, together: tuple[int, fl
                 median_ratio([c[base_pid] for c in costs], [c[mock_pid] for c in costs]), "x baseline", 0.75,
                 baseline=statistics.median(c[base_pid] for c in costs), context=True),
     ]
-
-
-def _take_turns(template: dict[str, Any], targets: list[dict[str, Any]], turn: float,
-                rounds: int) -> dict[str, list[float]]:
-    result = loadgen({**template, "targets": targets, "slice": turn, "rounds": rounds,
-                      "duration": turn * rounds * len(targets)})  # bounds the run's timeout
-    failed = {name: count for name, count in result["bad"].items() if count}
-    if failed:
-        raise SimulationError(f"failed answers during the benchmark: {failed}")
-    return {name: [float(rate) for rate in rates] for name, rates in result["turns"].items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,6 +31,7 @@ __all__ = [
     "loadgen",
     "median_ratio",
     "start_baseline",
+    "take_turns",
 ]
 
 SERVER_CPU, CLIENT_CPU = "0", "1"
@@ -124,6 +125,19 @@ def loaded_together(configs: Mapping[int, dict[str, Any]]) -> dict[int, float]:
         results = dict(zip(configs, pool.map(loadgen, configs.values()), strict=True))
     spent = {pid: cpu_seconds(pid) - before[pid] for pid in configs}
     return {pid: spent[pid] / max(1, results[pid]["ok"]) * 1e6 for pid in configs}
+
+
+def take_turns(template: dict[str, Any], targets: list[dict[str, Any]], turn: float,
+               rounds: int) -> dict[str, list[float]]:
+    """Answers per second of each of ``targets`` in each of ``rounds`` turns of ``turn`` seconds, from one load
+    generator that keeps every server's connections open (loadtests/loadgen.py, ``targets``)."""
+    result = loadgen({**template, "targets": targets, "slice": turn, "rounds": rounds,
+                      "duration": turn * rounds * len(targets)})  # bounds the run's timeout
+    failed = {name: count for name, count in result["bad"].items() if count}
+    if failed:
+        raise SimulationError(f"failed answers during the benchmark: {failed}")
+    return {name: [float(rate) for rate in rates] for name, rates in result["turns"].items()}
+
 
 
 class ChildServer:
