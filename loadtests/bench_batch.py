@@ -25,6 +25,7 @@ from typing import Any
 
 from loadtests.benchlib import (
     Measure,
+    accepted_only,
     bench_parser,
     emit,
     median_ratio,
@@ -56,7 +57,7 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
         # Report times minutes apart and in the mock's past: every report is newer than the last about its device.
         take_turns(template, turns_from(prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
         batches = take_turns(template, turns_from(prepared.now_ms - 20 * MINUTE_MS), duration, rounds)
-        traffic = fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"]
+        traffic = accepted_only(fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"])
     mock, base = ([rate * BATCH for rate in batches[name]] for name in ("mock", "baseline"))
     share = median_ratio(mock, base)
     detail = {"turn_s": duration, "mock_reports_per_s": mock, "baseline_reports_per_s": base,

@@ -22,6 +22,7 @@ from typing import Any
 
 from loadtests.benchlib import (
     Measure,
+    accepted_only,
     bench_parser,
     emit,
     loaded_together,
@@ -64,7 +65,7 @@ def measure(rounds: int, duration: float, warmup: float, together: tuple[int, fl
                                   base_pid: {**template, "port": asyncio_base.port, "base_ms": next(times),
                                              "duration": seconds}})
                  for _ in range(runs)]  # fmt: skip
-        traffic = fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"]
+        traffic = accepted_only(fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"])
     detail: dict[str, Any] = {"mock_rps_median": statistics.median(rps["mock"]), "rounds": [
         {"mock_rps": m, "baseline_rps": a, "baseline_uvloop_rps": u}
         for m, a, u in zip(rps["mock"], rps["asyncio"], rps["uvloop"], strict=True)],

@@ -24,6 +24,7 @@ from simulator.errors import SimulationError
 
 __all__ = [
     "Measure",
+    "accepted_only",
     "bench_parser",
     "cpu_seconds",
     "emit",
@@ -138,6 +139,14 @@ def take_turns(template: dict[str, Any], targets: list[dict[str, Any]], turn: fl
         raise SimulationError(f"failed answers during the benchmark: {failed}")
     return {name: [float(rate) for rate in rates] for name, rates in result["turns"].items()}
 
+
+
+def accepted_only(traffic: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The mock's traffic counters, checked: a benchmark whose reports were rejected (stale, unknown device) did not
+    measure real updates, since a rejection costs the mock less than storing a report."""
+    if traffic["reportsRejected"]:
+        raise SimulationError(f"the mock rejected reports during the benchmark: {traffic['reportsRejected']}")
+    return traffic
 
 
 class ChildServer:

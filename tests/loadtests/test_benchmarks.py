@@ -63,3 +63,13 @@ def test_a_locust_contender_sends_nothing_between_its_turns_and_heartbeats_durin
         assert rate > 50
         time.sleep(0.3)
         assert contender.heartbeats() == after_turn
+
+
+def test_a_benchmark_whose_reports_were_rejected_fails_instead_of_reporting_a_rate() -> None:
+    from loadtests.benchlib import accepted_only
+    from simulator.errors import SimulationError
+
+    clean = {"reportsAccepted": 4000, "reportsRejected": {}}
+    assert accepted_only(clean) is clean
+    with pytest.raises(SimulationError, match="staleReport"):
+        accepted_only({"reportsAccepted": 3000, "reportsRejected": {"staleReport": 1000}})
