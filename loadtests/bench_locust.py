@@ -38,7 +38,7 @@ SETTLE = 0.05  # after a stop: the requests already sent reach the mock's counte
 
 
 class _Contender:
-    """One Locust process and the mock it loads; it runs only while ``running``."""
+    """One Locust process and the mock it loads; the process runs only during its turns."""
 
     def __init__(self, name: str, process: subprocess.Popen[bytes], mock: Any, log: IO[bytes]) -> None:
         self.name, self.process, self.mock, self.log = name, process, mock, log
@@ -67,20 +67,16 @@ class _Contender:
 
 
 @contextmanager
-def _contender(name: str, locustfile: str, extra: Sequence[str], env: dict[str, str],
-               run_limit: float) -> Iterator[_Contender]:
+def _contender(name: str, locustfile: str, extra: Sequence[str], run_limit: float) -> Iterator[_Contender]:
     prepared = start_prepared_mock(seed=SEED)
     with prepared.mock, tempfile.TemporaryFile() as log:
         mock = prepared.mock
-        if name == "bare":
-            env = {**env, "MTDSIM_BENCH_TOKEN": prepared.token}
-        else:
-            extra = ["--mtd-control-key", mock.control_key, *extra]
+        # The bare user reads the token, ours the control key (--mtd-control-key); each ignores the other.
+        env = {**os.environ, "MTDSIM_BENCH_TOKEN": prepared.token, "MTDSIM_CONTROL_KEY": mock.control_key}
         command = [sys.executable, "-m", "locust", "-f", str(HERE / locustfile), "--headless", "--only-summary",
                    "-u", str(USERS), "-r", str(USERS), "-t", f"{run_limit:.0f}s", "--stop-timeout", "2",
                    "--host", mock.url, "--loglevel", "ERROR", *extra]
-        process = subprocess.Popen(pinned(command, CLIENT_CPU), stdout=subprocess.DEVNULL, stderr=log,
-                                   env={**os.environ, **env})
+        process = subprocess.Popen(pinned(command, CLIENT_CPU), stdout=subprocess.DEVNULL, stderr=log, env=env)
         try:
             yield _Contender(name, process, mock, log)
         finally:
@@ -106,8 +102,8 @@ def measure(rounds: int, duration: float, warmup: float) -> Measure:
                     "--mtd-pool-users", "1", "PartnerConsoleUser"]
     run_limit = START_TIMEOUT + warmup + rounds * 2 * (duration + 1.0)  # Locust stops itself even if we do not
     with ExitStack() as stack:
-        contenders = [stack.enter_context(_contender("ours", "locustfile.py", ours_options, {}, run_limit)),
-                      stack.enter_context(_contender("bare", "bare_locustfile.py", [], {}, run_limit))]
+        contenders = [stack.enter_context(_contender("ours", "locustfile.py", ours_options, run_limit)),
+                      stack.enter_context(_contender("bare", "bare_locustfile.py", [], run_limit))]
         _wait_until_sending(contenders)
         time.sleep(warmup)  # both running at once: connections open, caches warm
         for contender in contenders:

@@ -50,7 +50,7 @@ def test_instruction_counts_come_from_valgrind_runs_of_the_real_mock() -> None:
 def test_a_locust_contender_sends_nothing_between_its_turns_and_heartbeats_during_them() -> None:
     from loadtests.bench_locust import SETTLE, _contender, _wait_until_sending
 
-    with _contender("bare", "bare_locustfile.py", [], {}, run_limit=60) as contender:
+    with _contender("bare", "bare_locustfile.py", [], run_limit=60) as contender:
         _wait_until_sending([contender])
         contender.pause()
         time.sleep(SETTLE)
