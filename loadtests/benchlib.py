@@ -1,8 +1,9 @@
 """What every benchmark shares: options, child servers pinned to core 0, the load generator pinned to core 1,
-interleaved rounds with the median of per-round ratios, and output as a table plus one JSON document.
+turns with the median of per-round ratios, and output as a table plus one JSON document.
 
 The machine is noisy (reference/performance.md: 15-45 % spread between 10 s runs), so every HTTP comparison
-runs baseline and candidate alternately in the same run and reports the median of the per-round ratios.
+keeps baseline and candidate up for the whole run, gives them turns of a second or less and reports the median of
+the per-round ratios (``take_turns``; bench_locust stops the Locust process whose turn it is not).
 """
 
 from __future__ import annotations
