@@ -21,7 +21,6 @@ import statistics
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import Any
 
 from loadtests.benchlib import (
     Measure,
@@ -32,6 +31,7 @@ from loadtests.benchlib import (
     start_baseline,
     start_prepared_mock,
     take_turns,
+    turn_targets,
 )
 from loadtests.target import fetch_stats
 
@@ -49,14 +49,11 @@ def measure(rounds: int, duration: float, warmup: float) -> list[Measure]:
         servers.enter_context(prepared.mock)
         baseline = servers.enter_context(start_baseline())
         template = prepared.report_config("batch", 0, batch=BATCH, connections=CONNECTIONS)
-
-        def turns_from(base_ms: int) -> list[dict[str, Any]]:
-            return [{"name": "mock", "port": prepared.mock.port, "base_ms": base_ms},
-                    {"name": "baseline", "port": baseline.port, "base_ms": base_ms, "token": ""}]
+        ports = {"mock": prepared.mock.port, "baseline": baseline.port}
 
         # Report times minutes apart and in the mock's past: every report is newer than the last about its device.
-        take_turns(template, turns_from(prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
-        batches = take_turns(template, turns_from(prepared.now_ms - 20 * MINUTE_MS), duration, rounds)
+        take_turns(template, turn_targets(ports, prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
+        batches = take_turns(template, turn_targets(ports, prepared.now_ms - 20 * MINUTE_MS), duration, rounds)
         traffic = accepted_only(fetch_stats(prepared.mock.url, prepared.mock.control_key)["traffic"])
     mock, base = ([rate * BATCH for rate in batches[name]] for name in ("mock", "baseline"))
     share = median_ratio(mock, base)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 
 from loadtests.benchlib import SERVER_CPU, Measure, bench_parser, emit
-from loadtests.mockproc import free_port, pinned, wait_for_port
+from loadtests.mockproc import free_port, pinned, stop_process, wait_for_port
 
 __all__ = ["heaviest_imports", "main", "mtdsim_command"]
 
@@ -40,12 +40,7 @@ def _serve_ready() -> float:
         wait_for_port(port, 20.0)
         return time.perf_counter() - start
     finally:
-        process.send_signal(2)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop_process(process)
 
 
 def heaviest_imports(top: int = 12) -> list[tuple[str, float]]:

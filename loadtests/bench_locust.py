@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from loadtests.benchlib import CLIENT_CPU, Measure, bench_parser, emit, median_ratio, start_prepared_mock
-from loadtests.mockproc import pinned
+from loadtests.mockproc import pinned, stop_process
 from loadtests.target import fetch_stats
 from simulator.errors import SimulationError
 
@@ -80,13 +80,8 @@ def _contender(name: str, locustfile: str, extra: Sequence[str], run_limit: floa
         try:
             yield _Contender(name, process, mock, log)
         finally:
-            process.send_signal(signal.SIGCONT)
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+            process.send_signal(signal.SIGCONT)  # a stopped process would not act on SIGTERM
+            stop_process(process, signal.SIGTERM)
 
 
 def _wait_until_sending(contenders: Sequence[_Contender]) -> None:

@@ -30,6 +30,7 @@ from loadtests.benchlib import (
     start_baseline,
     start_prepared_mock,
     take_turns,
+    turn_targets,
 )
 from loadtests.target import fetch_stats
 
@@ -50,14 +51,10 @@ def measure(rounds: int, duration: float, warmup: float, together: tuple[int, fl
         template = prepared.report_config("single", 0, connections=CONNECTIONS)
         ports = {"mock": prepared.mock.port, "asyncio": asyncio_base.port, "uvloop": uvloop_base.port}
 
-        def turns_from(base_ms: int) -> list[dict[str, Any]]:
-            return [{"name": name, "port": port, "base_ms": base_ms, **({} if name == "mock" else {"token": ""})}
-                    for name, port in ports.items()]
-
         # Each load starts its report times minutes apart and in the mock's past: every report is newer than the
         # last about its device (no staleReport) and none is in the mock's future (no clockSkew).
-        take_turns(template, turns_from(prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
-        rps = take_turns(template, turns_from(prepared.now_ms - 25 * MINUTE_MS), duration, rounds)
+        take_turns(template, turn_targets(ports, prepared.now_ms - 30 * MINUTE_MS), warmup, 1)  # not counted
+        rps = take_turns(template, turn_targets(ports, prepared.now_ms - 25 * MINUTE_MS), duration, rounds)
         times = iter(range(prepared.now_ms - 20 * MINUTE_MS, prepared.now_ms, MINUTE_MS))
         runs, seconds = together
         mock_pid, base_pid = prepared.mock.process.pid, asyncio_base.process.pid

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loadtests.mockproc import free_port, pinned, wait_for_port
+from loadtests.mockproc import free_port, pinned, stop_process, wait_for_port
 from simulator.errors import SimulationError
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "median_ratio",
     "start_baseline",
     "take_turns",
+    "turn_targets",
 ]
 
 SERVER_CPU, CLIENT_CPU = "0", "1"
@@ -129,6 +130,13 @@ def loaded_together(configs: Mapping[int, dict[str, Any]]) -> dict[int, float]:
     return {pid: spent[pid] / max(1, results[pid]["ok"]) * 1e6 for pid in configs}
 
 
+def turn_targets(ports: Mapping[str, int], base_ms: int) -> list[dict[str, Any]]:
+    """``take_turns`` targets by name: "mock" keeps the template's bearer token, the baselines send none (they
+    ignore it). All start their report times at ``base_ms``."""
+    return [{"name": name, "port": port, "base_ms": base_ms, **({} if name == "mock" else {"token": ""})}
+            for name, port in ports.items()]
+
+
 def take_turns(template: dict[str, Any], targets: list[dict[str, Any]], turn: float,
                rounds: int) -> dict[str, list[float]]:
     """Answers per second of each of ``targets`` in each of ``rounds`` turns of ``turn`` seconds, from one load
@@ -139,7 +147,6 @@ def take_turns(template: dict[str, Any], targets: list[dict[str, Any]], turn: fl
     if failed:
         raise SimulationError(f"failed answers during the benchmark: {failed}")
     return {name: [float(rate) for rate in rates] for name, rates in result["turns"].items()}
-
 
 
 def accepted_only(traffic: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -164,13 +171,7 @@ class ChildServer:
             raise
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(2)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
 
     def __enter__(self) -> ChildServer:
         return self

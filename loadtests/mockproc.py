@@ -16,12 +16,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulator.control_key import new_control_key
 from simulator.errors import SimulationError
 
-__all__ = ["MockProcess", "free_port", "pinned", "start_mock", "wait_for_port"]
-
+__all__ = ["MockProcess", "free_port", "pinned", "start_mock", "stop_process", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -29,6 +29,18 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def stop_process(process: subprocess.Popen[Any], sig: int = signal.SIGINT, timeout: float = 10.0) -> int:
+    """Send ``sig`` (SIGINT: a graceful shutdown), then SIGKILL after ``timeout``; returns the exit code."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    return process.returncode
 
 
 def pinned(command: Sequence[str], cpus: str | None) -> list[str]:
@@ -73,13 +85,7 @@ class MockProcess:
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGINT (graceful shutdown), then SIGKILL after ``timeout``; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, timeout=timeout)
         if self.reader is not None:
             self.reader.join(5)
         if self.process.stdout is not None:
