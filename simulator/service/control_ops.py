@@ -14,9 +14,9 @@ from simulator.errors import InvalidRequest, NotFound
 from simulator.service.control import _controlled
 from simulator.service.http import json_response, read_json
 from simulator.service.keys import STATE
-from simulator.service.state import JournalEntry
+from simulator.service.state import JournalEntry, ServiceState
 
-__all__ = ["routes"]
+__all__ = ["routes", "stats_wire"]
 
 routes = web.RouteTableDef()
 _JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "limit")
@@ -94,8 +94,12 @@ async def violations(request: web.Request) -> web.StreamResponse:
 @routes.get("/_sim/stats")
 @_controlled
 async def stats(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    body: dict[str, Any] = {
+    return json_response(request, stats_wire(request.app[STATE]))
+
+
+def stats_wire(state: ServiceState) -> dict[str, Any]:
+    """The body of ``GET /_sim/stats`` (the dashboard's conformance view builds its report from it too)."""
+    return {
         "requests": state.journal.total,
         "byStatus": {str(k): v for k, v in sorted(state.status_counts.items())},
         "tokensIssued": state.tokens_issued,
@@ -107,7 +111,6 @@ async def stats(request: web.Request) -> web.StreamResponse:
         "faultRules": len(state.faults.rules),
         "traffic": state.traffic.to_wire(),
     }
-    return json_response(request, body)
 
 
 def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[JournalEntry]:

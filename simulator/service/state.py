@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from simulator.dashboard.timeline import Timeline
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
@@ -194,6 +195,7 @@ class ServiceState:
         self.status_counts: Counter[int] = Counter()
         self.tokens_issued = 0
         self.traffic = TrafficCounters()
+        self.timeline = Timeline()  # what the dashboard draws over virtual time
         self.tokens = TokenCache(settings.token_cache_size)
         self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
@@ -213,6 +215,7 @@ class ServiceState:
         self.status_counts.clear()
         self.tokens_issued = 0
         self.traffic.clear()
+        self.timeline.clear()
         self.tokens.clear()
         self.faults.clear()
         for spec in self.settings.config.tenants:
