@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ class World:
         if body is not None:
             data, sent["Content-Type"] = json.dumps(body).encode(), "application/json"
         if form is not None:
-            data = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in form.items()).encode()
+            data = urllib.parse.urlencode(form).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=sent)
         with urllib.request.urlopen(request, timeout=10) as response:

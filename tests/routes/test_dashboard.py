@@ -87,7 +87,8 @@ async def test_the_device_view_has_its_report_history_reasons_and_journal(api: A
 
 async def test_the_timeline_counts_reports_per_hour_and_the_charts_are_svg(api: Any) -> None:
     await _high_severity_android(api)
-    await api.report({"azureADDeviceId": "00000000-0000-4000-8000-00000000ffff", "platform": "android", "osVersion": "14.0",
+    unknown = "00000000-0000-4000-8000-00000000ffff"
+    await api.report({"azureADDeviceId": unknown, "platform": "android", "osVersion": "14.0",
                       "threatState": "secured", "reportedDateTime": "2026-11-25T10:00:00Z"})  # fmt: skip
     body = await api.call("GET", f"/_sim/views/tenants/{api.TENANT}/timeline", as_="control")
     assert body["reports"] == [{"start": "2026-11-25T10:00:00Z", "accepted": 1, "rejected": {"deviceNotFound": 1}}]
