@@ -100,14 +100,14 @@ async def tenants(request: web.Request) -> web.Response:
 async def tenant_overview(request: web.Request) -> web.Response:
     state, tenant = _tenant(request)
     now = state.clock.now()
-    return json_response(request, overview.overview(tenant, now, access.count(tenant, now)))
+    return json_response(request, overview.overview(tenant, now, await access.count(tenant, now)))
 
 
 @routes.get("/_sim/views/tenants/{tenantId}/devices", name="views.devices")
 async def device_list(request: web.Request) -> web.Response:
     state, tenant = _tenant(request)
     query = _device_query(request)
-    page = access.find(tenant, state.clock.now(), query)
+    page = await access.find(tenant, state.clock.now(), query)
     return json_response(request, devices.device_page(page, query.skip, query.top))
 
 
