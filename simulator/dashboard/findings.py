@@ -19,6 +19,8 @@ SHOWN = 200
 @dataclass(frozen=True, slots=True)
 class ViolationQuery:
     client: str | None = None  # the app (client id) whose request broke the contract
+    address: str | None = None  # the client's IP address
+    token: str | None = None  # the bearer token's fingerprint
     code: str | None = None
     route: str | None = None  # a substring of "METHOD /route"
     since: datetime | None = None
@@ -26,6 +28,10 @@ class ViolationQuery:
 
     def matches(self, violation: Violation) -> bool:
         if self.client and violation.client_id != self.client:
+            return False
+        if self.address and violation.address != self.address:
+            return False
+        if self.token and violation.token != self.token:
             return False
         if self.code and violation.code != self.code:
             return False
@@ -48,6 +54,8 @@ def violations_view(violations: Iterable[Violation], total: int, dropped: int, q
         "total": total,
         "dropped": dropped,
         "clients": sorted({v.client_id for v in kept if v.client_id}),
+        "addresses": sorted({v.address for v in kept if v.address}),
+        "tokens": sorted({v.token for v in kept if v.token}),
         "codes": sorted({v.code for v in kept}),
     }
 

@@ -143,6 +143,8 @@ async def chart(request: web.Request) -> web.Response:
 async def violations(request: web.Request) -> web.Response:
     state = _state(request)
     query = findings.ViolationQuery(client=request.query.get("client") or None,
+                                    address=request.query.get("address") or None,
+                                    token=request.query.get("token") or None,
                                     code=request.query.get("code") or None, route=request.query.get("route") or None,
                                     since=_time(request, "since"), until=_time(request, "until"))  # fmt: skip
     ring = state.violations

@@ -130,6 +130,8 @@ class Violation:
     time: str
     pointer: str | None = None
     client_id: str | None = None
+    address: str | None = None  # the client's IP address, when the request had one
+    token: str | None = None  # a fingerprint of the bearer token sent (never the token), to tell instances apart
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {"code": self.code, "message": self.message, "route": self.route, "time": self.time}
@@ -137,6 +139,10 @@ class Violation:
             wire["pointer"] = self.pointer
         if self.client_id is not None:
             wire["clientId"] = self.client_id
+        if self.address is not None:
+            wire["address"] = self.address
+        if self.token is not None:
+            wire["token"] = self.token
         return wire
 
 

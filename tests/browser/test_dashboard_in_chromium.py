@@ -119,6 +119,17 @@ def test_violations_and_the_conformance_verdict_with_its_downloads(page: Any, wo
     assert "# mtdsim conformance report" in Path(download.value.path()).read_text()
 
 
+def test_the_tenant_picker_switches_to_a_tenant_without_a_connector_which_is_not_set_up(page: Any, world: Any) -> None:
+    created = world.control("POST", "/_sim/tenants", {"displayName": "Fabrikam (no connector yet)"})
+    page.click("nav a[data-view=overview]")
+    page.wait_for_selector(f'#tenant option[value="{created["id"]}"]', state="attached")
+    page.select_option("#tenant", created["id"])
+    page.wait_for_selector("[data-not-set-up]")
+    assert page.locator("h2").first.inner_text().startswith("Fabrikam (no connector yet)")
+    page.select_option("#tenant", world.tenant)
+    page.wait_for_selector("[data-connection-status]")
+
+
 def test_a_clock_advance_past_the_threshold_turns_the_connector_unresponsive_on_screen(
     page: Any, world: Any, console_errors: list[str]
 ) -> None:

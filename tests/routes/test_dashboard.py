@@ -103,6 +103,11 @@ async def test_violations_filter_by_client_and_the_conformance_report_downloads(
     assert mine["matched"] >= 1 and mine["clients"] == [api.PARTNER_APP[0]]
     other = await api.call("GET", "/_sim/views/violations?client=someone-else", as_="control")
     assert other["matched"] == 0
+    [address], [token] = mine["addresses"], mine["tokens"]
+    assert address == "127.0.0.1" and len(token) == 12 and token not in api.partner["Authorization"]
+    by_both = await api.call("GET", f"/_sim/views/violations?address={address}&token={token}", as_="control")
+    assert by_both["matched"] == mine["matched"]
+    assert (await api.call("GET", "/_sim/views/violations?token=000000000000", as_="control"))["matched"] == 0
     verdict = await api.call("GET", "/_sim/views/conformance", as_="control")
     assert verdict["conforms"] is False
     download = await api.client.get(verdict["downloads"]["markdown"], headers=api.control)

@@ -241,11 +241,14 @@ async function renderDevice(section) {
 async function renderFindings(section) {
   const p = params();
   const query = new URLSearchParams();
-  for (const name of ["client", "code", "route", "since", "until"]) if (p.get(name)) query.set(name, p.get(name));
+  for (const name of ["client", "address", "token", "code", "route", "since", "until"]) {
+    if (p.get(name)) query.set(name, p.get(name));
+  }
   const [verdict, found] = await Promise.all([getJson("/_sim/views/conformance"), getJson(`/_sim/views/violations?${query}`)]);
   const existing = section.querySelector("form");
   const form = existing || h("form", {class: "filters", id: "violation-filters", autocomplete: "off"},
-    h("select", {name: "client"}), h("select", {name: "code"}),
+    h("select", {name: "client"}), h("select", {name: "address"}), h("select", {name: "token"}),
+    h("select", {name: "code"}),
     h("input", {name: "route", type: "search", placeholder: "route contains"}),
     h("input", {name: "since", placeholder: "since (virtual, ISO 8601)"}),
     h("input", {name: "until", placeholder: "until (virtual, ISO 8601)"}));
@@ -258,7 +261,9 @@ async function renderFindings(section) {
     select.replaceChildren(h("option", {value: ""}, all), ...values.map((v) => h("option", {value: v}, v)));
     select.value = p.get(name) || "";
   };
-  options("client", found.clients, "any client");
+  options("client", found.clients, "any client (app)");
+  options("address", found.addresses, "any address");
+  options("token", found.tokens, "any token");
   options("code", found.codes, "any code");
   for (const name of ["route", "since", "until"]) {
     if (document.activeElement !== form.elements[name]) form.elements[name].value = p.get(name) || "";
@@ -273,8 +278,9 @@ async function renderFindings(section) {
         " \u00b7 ", h("a", {href: verdict.downloads.json, download: "conformance.json"}, "JSON"))),
     h("p", {class: "muted"}, `${found.matched} of ${found.total} violations match` +
       (found.dropped ? ` (${found.dropped} older ones were dropped)` : "") + "."),
-    table(["time", "code", "client", "route", "pointer", "message"], found.value.map((v) => [when(v.time), v.code,
-      v.clientId || "", v.route, v.pointer || "", v.message]), "No violation matches."));
+    table(["time", "code", "client", "address", "token", "route", "pointer", "message"], found.value.map((v) =>
+      [when(v.time), v.code, v.clientId || "", v.address || "", v.token || "", v.route, v.pointer || "", v.message]),
+    "No violation matches."));
   const old = section.querySelector("#findings-data");
   if (!existing) section.replaceChildren(h("h2", {}, "Violations and conformance"), form, results);
   else old.replaceWith(results);
