@@ -96,7 +96,8 @@ def _failure(request: web.Request, exc: Exception) -> web.Response:
     if isinstance(exc, DomainError):
         return error_response(request, exc.status, exc.code, exc.message, target=exc.target)
     if isinstance(exc, ContractViolation):
-        details = [{"code": "invalidRequest", "message": p.message, "target": p.pointer} for p in exc.problems]
+        details = [{"code": p.keyword if p.keyword == "tooManyProblems" else "invalidRequest", "message": p.message,
+                    "target": p.pointer} for p in exc.problems]
         return error_response(request, 400, "invalidRequest", f"The body breaks contract {exc.contract}.",
                               details=details)
     if isinstance(exc, web.HTTPException):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from simulator.contracts import ContractSet
 
 __all__ = [
+    "STORED_TEXT_LIMIT",
     "AppRegistration",
     "Journal",
     "JournalEntry",
@@ -41,6 +42,9 @@ __all__ = [
 
 log = logging.getLogger("mtdsim.service")
 T = TypeVar("T")
+# Characters kept of any string a client controls that the state stores (a violation's message or pointer, a
+# journalled client-request-id): a 1M-character key must not cost 2 MB per violation (DESIGN 7).
+STORED_TEXT_LIMIT = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +254,9 @@ class ServiceState:
         return app
 
     def record_violation(self, violation: Violation) -> None:
+        """Keep ``violation``, its strings cut to ``STORED_TEXT_LIMIT``: they quote what a client sent."""
+        if any(len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
+            violation = Violation(*(_stored(v) for v in _texts(violation)))
         self.violations.append(violation)
         self.violations_by_code[violation.code] += 1
 
@@ -257,6 +264,16 @@ class ServiceState:
         """The mock answered something that breaks its own contract: a bug in mtdsim, never the client's."""
         log.error("response self-check failed: %s", message)
         self.self_check_failures.append(message)
+
+
+def _texts(violation: Violation) -> tuple[Any, ...]:
+    return (violation.code, violation.message, violation.route, violation.time, violation.pointer, violation.client_id)
+
+
+def _stored(text: str | None) -> str | None:
+    if text is None or len(text) <= STORED_TEXT_LIMIT:
+        return text
+    return f"{text[: STORED_TEXT_LIMIT - 1]}…"
 
 
 class RequestIds:
