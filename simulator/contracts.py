@@ -141,7 +141,7 @@ class ContractSet:
             self._detail = {n: cls(s, registry=registry, format_checker=checker) for n, s in self._schemas.items()}
         return self._detail[name]
 
-    def _item_check(self, items: Mapping[str, Any]) -> Callable[[object], bool] | None:
+    def _item_check(self, items: dict[str, Any]) -> Callable[[object], bool] | None:
         """jsonschema-rs's ``is_valid`` for an ``items`` subschema; None when it cannot stand alone (local $refs)."""
         key = id(items)
         if key not in self._item_checks:
@@ -238,7 +238,7 @@ def _count(problems: Iterator[Problem], seen: Mapping[Problem, None]) -> tuple[i
 
 
 def _checked_items(
-    item_check: Callable[[Mapping[str, Any]], Callable[[object], bool] | None],
+    item_check: Callable[[dict[str, Any]], Callable[[object], bool] | None],
     validator: Any,
     items: Any,
     instance: Any,

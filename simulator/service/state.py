@@ -255,8 +255,9 @@ class ServiceState:
 
     def record_violation(self, violation: Violation) -> None:
         """Keep ``violation``, its strings cut to ``STORED_TEXT_LIMIT``: they quote what a client sent."""
-        if any(len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
-            violation = Violation(*(_stored(v) for v in _texts(violation)))
+        if any(text is not None and len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
+            violation = Violation(_cut(violation.code), _cut(violation.message), _cut(violation.route), violation.time,
+                                  _stored(violation.pointer), _stored(violation.client_id))
         self.violations.append(violation)
         self.violations_by_code[violation.code] += 1
 
@@ -266,14 +267,16 @@ class ServiceState:
         self.self_check_failures.append(message)
 
 
-def _texts(violation: Violation) -> tuple[Any, ...]:
-    return (violation.code, violation.message, violation.route, violation.time, violation.pointer, violation.client_id)
+def _texts(violation: Violation) -> tuple[str | None, ...]:
+    return (violation.code, violation.message, violation.route, violation.pointer, violation.client_id)
 
 
 def _stored(text: str | None) -> str | None:
-    if text is None or len(text) <= STORED_TEXT_LIMIT:
-        return text
-    return f"{text[: STORED_TEXT_LIMIT - 1]}…"
+    return None if text is None else _cut(text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= STORED_TEXT_LIMIT else f"{text[: STORED_TEXT_LIMIT - 1]}…"
 
 
 class RequestIds:
