@@ -114,7 +114,10 @@ def parse_datetime(text: str) -> datetime:
         parsed = _parse_rfc3339_oddities(text)
     if parsed.tzinfo is None:
         raise ConfigError(f"date-time needs a time zone (Z or +hh:mm): {text!r}")
-    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    try:
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC, 9999-12-31T23:00:00-01:00 in 10000
+        raise ConfigError(f"date-time outside the years 1 to 9999 in UTC: {text!r}") from None
 
 
 def _parse_rfc3339_oddities(text: str) -> datetime:

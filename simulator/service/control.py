@@ -34,7 +34,9 @@ def _controlled(handler: Handler) -> Handler:
     @wraps(handler)
     async def checked(request: web.Request) -> web.StreamResponse:
         given = request.headers.get(CONTROL_KEY_HEADER, "")
-        if not secrets.compare_digest(given.encode(), request.app[STATE].settings.control_key.encode()):
+        # surrogateescape: aiohttp keeps a header's non-UTF-8 bytes as surrogates, which plain encode() refuses.
+        key = given.encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(key, request.app[STATE].settings.control_key.encode()):
             raise Unauthorized("unauthenticated", f"The control API needs a valid {CONTROL_KEY_HEADER} header.")
         return await handler(request)
 

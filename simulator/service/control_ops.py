@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -12,7 +13,7 @@ from aiohttp import web
 from simulator.domain.catalog import find_partner
 from simulator.errors import InvalidRequest, NotFound
 from simulator.service.control import _controlled
-from simulator.service.http import json_response, read_json
+from simulator.service.http import json_response, query_int, read_json
 from simulator.service.keys import STATE
 from simulator.service.state import JournalEntry
 
@@ -132,6 +133,7 @@ def _int(request: web.Request, name: str, default: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise InvalidRequest("invalidRequest", f"{name} must be a non-negative integer", target=name)
-    return int(raw)
+    value = query_int(raw)
+    if value is None:
+        raise InvalidRequest("invalidRequest", f"{name} must be an integer from 0 to {sys.maxsize}", target=name)
+    return value

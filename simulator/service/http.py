@@ -7,6 +7,7 @@ except ``error_response``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ __all__ = [
     "json_response",
     "odata_context",
     "odata_page",
+    "query_int",
     "read_json",
     "read_optional_json",
     "request_info",
@@ -36,6 +38,7 @@ T = TypeVar("T")
 GRAPH_ROOT = "https://graph.microsoft.com"
 UNMATCHED = "unmatched"  # the name of the catch-all route (simulator.service.middleware.unmatched)
 _JSON = "application/json"
+_MAX_DIGITS = len(str(sys.maxsize))
 
 
 class UnsupportedMediaType(InvalidRequest):
@@ -175,12 +178,21 @@ def _query_int(request: web.Request, name: str, default: int, low: int, high: in
     raw = request.query.get(name)
     if raw is None:
         return default
-    bound = f" and {high}" if high is not None else ""
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        raise InvalidRequest(
-            "invalidRequest", f"{name} must be an integer between {low}{bound or ' or more'}", target=name
-        )
-    return int(raw)
+    value = query_int(raw)
+    if value is None or value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"of {low} or more"
+        raise InvalidRequest("invalidRequest", f"{name} must be an integer {bound}", target=name)
+    return value
+
+
+def query_int(raw: str) -> int | None:
+    """``raw`` as a non-negative integer up to ``sys.maxsize``, else None. ASCII digits only: ``"²".isdigit()`` is
+    true and ``int("²")`` raises, as does ``int()`` of more than 4,300 digits; a slice or ``islice`` past
+    ``sys.maxsize`` raises too."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > _MAX_DIGITS:
+        return None
+    value = int(raw)
+    return value if value <= sys.maxsize else None
 
 
 def _record_problems(request: web.Request, contract: str, problems: Iterable[Problem]) -> None:

@@ -17,15 +17,19 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from simulator.errors import ContractViolation, DomainError
+from simulator.errors import ContractViolation, DomainError, InvalidRequest
 from simulator.service.faulting import with_faults
 from simulator.service.http import UNMATCHED, error_response
 from simulator.service.keys import CONTRACTS, REQUEST_INFO, STATE
 from simulator.service.state import RequestInfo
 
-__all__ = ["HTTP_CODES", "in_context", "unmatched"]
+__all__ = ["CLIENT_REQUEST_ID_LIMIT", "HTTP_CODES", "in_context", "unmatched"]
 
 log = logging.getLogger("mtdsim.service")
+CLIENT_REQUEST_ID_LIMIT = 256  # Graph's are GUIDs (36); a longer one is refused, not echoed or journalled
+_BAD_CLIENT_REQUEST_ID = (
+    f"client-request-id must be printable ASCII of at most {CLIENT_REQUEST_ID_LIMIT} characters (Graph uses a GUID)."
+)
 
 # Graph-like codes for errors aiohttp raises itself (routing, body size).
 HTTP_CODES = {
@@ -54,10 +58,14 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
         started = time.perf_counter()
         state = app[STATE]
         request_id = state.next_request_id()
-        info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id, state.clock.now(),
+        given = request.headers.get("client-request-id")
+        unusable = given is not None and not _echoable(given)
+        info = RequestInfo(request_id, given if given and not unusable else request_id, state.clock.now(),
                            route or request.path, state, app[CONTRACTS])
         request[REQUEST_INFO] = info
         try:
+            if unusable:
+                raise InvalidRequest("invalidRequest", _BAD_CLIENT_REQUEST_ID, target="client-request-id")
             if state.faults.idle or request.path.startswith("/_sim/"):
                 response = await handler(request)
             else:
@@ -78,6 +86,13 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
         return response
 
     return run_in_context
+
+
+def _echoable(client_request_id: str) -> bool:
+    """A client-request-id mtdsim can echo and journal: printable ASCII (a header with non-UTF-8 bytes arrives with
+    surrogates, which the response header cannot carry) and at most ``CLIENT_REQUEST_ID_LIMIT`` characters."""
+    return len(client_request_id) <= CLIENT_REQUEST_ID_LIMIT and client_request_id.isascii() \
+        and client_request_id.isprintable()
 
 
 async def unmatched(request: web.Request) -> web.StreamResponse:

@@ -121,13 +121,19 @@ def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
 
     ``datetime.fromisoformat`` reads the usual RFC 3339 forms in C and keeps the partner's offset (times are only
     compared and formatted, both offset-aware). A batch with a form it refuses (a lower-case ``t``, a leap second)
-    is read again through ``parse_datetime``; a date-time no reader accepts (none known) answers 400 at its pointer.
+    is read again through ``parse_datetime``; a date-time it refuses (one outside the years 1 to 9999 in UTC) answers
+    400 at its pointer.
     All are read before any report is applied, so such a 400 changes nothing.
     """
     try:
-        return [_fromisoformat(report["reportedDateTime"]) for report in reports]
+        times = [_fromisoformat(report["reportedDateTime"]) for report in reports]
     except ValueError:
         pass
+    else:
+        # Only years 1 and 9999 can leave datetime's range once in UTC (0001-01-01T00:00:00+01:00); such a time
+        # compares, but formatting it for a later stale report's message overflowed (a 500 for that device).
+        if all(1 < when.year < 9999 for when in times):
+            return times
     try:
         return [parse_datetime(report["reportedDateTime"]) for report in reports]
     except ConfigError as exc:

@@ -119,7 +119,7 @@ def _decode(token: str, apps: Mapping[tuple[str, str], AppRegistration]) -> Clai
         raise Unauthorized(_CODE, "Access token validation failure: signature verification failed.") from None
     except jwt.InvalidAudienceError:
         raise Unauthorized(_CODE, "Access token validation failure. Invalid audience.") from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, UnicodeError):  # UnicodeError: a header with non-UTF-8 bytes (kept as surrogates)
         raise Unauthorized(_CODE, "IDX14100: JWT is not well formed.") from None
     return Claims(
         tenant_id=str(payload["tid"]),
