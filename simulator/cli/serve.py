@@ -16,6 +16,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for generated ids and faults (default random)")
     parser.add_argument("--control-key", metavar="K", help="key for the /_sim control API (default random)")
     parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
+    parser.add_argument("--body-timeout", type=float, default=10.0, metavar="S",
+                        help="seconds a request body may take to arrive before 408 (default 10)")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
     parser.set_defaults(func=run)
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         seed=seed,
         token_lifetime=args.token_lifetime,
+        body_timeout=args.body_timeout,
         control_key=args.control_key or new_control_key(),
         **extra,
     )

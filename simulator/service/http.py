@@ -7,6 +7,7 @@ except ``error_response``.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ __all__ = [
     "odata_context",
     "odata_page",
     "query_int",
+    "read_body",
     "read_json",
     "read_optional_json",
     "request_info",
@@ -47,6 +49,10 @@ class UnsupportedMediaType(InvalidRequest):
 
 class EntityTooLarge(InvalidRequest):
     status = 413
+
+
+class RequestTimeout(InvalidRequest):
+    status = 408
 
 
 def request_info(request: web.Request) -> RequestInfo:
@@ -74,7 +80,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     length = request.content_length
     if length is not None and length > limit:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
-    body = await request.read()  # aiohttp enforces client_max_size on chunked bodies (HTTPRequestEntityTooLarge)
+    body = await read_body(request)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -85,6 +91,21 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         _record_problems(request, contract, problems)
         raise ContractViolation(contract, problems)
     return data
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The raw body, which must arrive within ``Settings.body_timeout`` (else 408 ``requestTimeout``, and the
+    connection is closed). aiohttp enforces client_max_size on chunked bodies (HTTPRequestEntityTooLarge)."""
+    if request.content.is_eof():  # all of it came with the headers (most bodies): no timer needed
+        return await request.read()
+    info = request[REQUEST_INFO]
+    try:
+        async with asyncio.timeout(info.state.settings.body_timeout):
+            return await request.read()
+    except TimeoutError:
+        info.state.traffic.body_timeouts += 1
+        raise RequestTimeout("requestTimeout", "The request body did not arrive in time; the connection is closed.",
+                             target="") from None
 
 
 async def read_optional_json(request: web.Request, contract: str) -> Any | None:

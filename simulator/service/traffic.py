@@ -22,6 +22,9 @@ class TrafficCounters:
     reports_duplicate: int = 0
     reports_rejected: Counter[str] = field(default_factory=Counter)
     app_sync_calls: int = 0
+    # Client events, not answers: the client went away mid-request, or sent its body too slowly (408).
+    client_disconnects: int = 0
+    body_timeouts: int = 0
 
     def count_reports(self, outcomes: Iterable[ReportOutcome]) -> int:
         """Count one batch's outcomes; returns how many of them were rejected."""
@@ -39,7 +42,7 @@ class TrafficCounters:
 
     def clear(self) -> None:
         self.heartbeats = self.report_batches = self.reports_accepted = 0
-        self.reports_duplicate = self.app_sync_calls = 0
+        self.reports_duplicate = self.app_sync_calls = self.client_disconnects = self.body_timeouts = 0
         self.reports_rejected.clear()
 
     def to_wire(self) -> dict[str, Any]:
@@ -50,4 +53,6 @@ class TrafficCounters:
             "reportsDuplicate": self.reports_duplicate,
             "reportsRejected": dict(self.reports_rejected),
             "appSyncCalls": self.app_sync_calls,
+            "clientDisconnects": self.client_disconnects,
+            "bodyTimeouts": self.body_timeouts,
         }
