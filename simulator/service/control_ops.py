@@ -107,6 +107,7 @@ async def stats(request: web.Request) -> web.StreamResponse:
         "selfCheckFailures": state.self_check_failures.total,
         "faultRules": len(state.faults.rules),
         "traffic": state.traffic.to_wire(),
+        "clientEvents": state.traffic.client_events_to_wire(),
     }
     return json_response(request, body)
 

@@ -45,6 +45,9 @@ class TrafficCounters:
         self.reports_duplicate = self.app_sync_calls = self.client_disconnects = self.body_timeouts = 0
         self.reports_rejected.clear()
 
+    def client_events_to_wire(self) -> dict[str, int]:
+        return {"disconnects": self.client_disconnects, "bodyTimeouts": self.body_timeouts}
+
     def to_wire(self) -> dict[str, Any]:
         return {
             "heartbeats": self.heartbeats,
@@ -53,6 +56,4 @@ class TrafficCounters:
             "reportsDuplicate": self.reports_duplicate,
             "reportsRejected": dict(self.reports_rejected),
             "appSyncCalls": self.app_sync_calls,
-            "clientDisconnects": self.client_disconnects,
-            "bodyTimeouts": self.body_timeouts,
         }

@@ -29,7 +29,7 @@ def test_uploads_aborted_by_the_client_are_counted_as_disconnects_with_one_log_l
     served = serve()
     asyncio.run(abort_uploads(served.port, served.partner_token(), 5))
     stats = served.call("/_sim/stats")
-    while stats["traffic"]["clientDisconnects"] < 5:  # the server may see the last close after our stats call
+    while stats["clientEvents"]["disconnects"] < 5:  # the server may see the last close after our stats call
         stats = served.call("/_sim/stats")
     err = served.stop()
     assert "500" not in stats["byStatus"]
@@ -50,7 +50,7 @@ def test_a_body_that_stops_arriving_answers_408_and_closes_the_connection(
     assert headers["connection"] == "close"
     assert body["error"]["code"] == "requestTimeout"
     assert body["error"]["innerError"]["request-id"] == headers["request-id"]
-    assert stats["traffic"]["bodyTimeouts"] == 1
+    assert stats["clientEvents"]["bodyTimeouts"] == 1
 
 
 def test_a_token_request_whose_form_stops_arriving_answers_408(serve: Callable[..., Any], raw_to: Any) -> None:
