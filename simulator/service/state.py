@@ -12,7 +12,7 @@ import secrets
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from simulator.domain.catalog import CATALOG, Partner
@@ -206,7 +206,8 @@ class ServiceState:
         self.reset()
 
     def reset(self) -> None:
-        self.clock.set(self.settings.clock_start, ticking=self.settings.clock_ticking)
+        # Back to the configured start; with none configured ("now"), to the wall clock's now (docs/configuration.md).
+        self.clock.set(self.settings.clock_start or datetime.now(UTC), ticking=self.settings.clock_ticking)
         self.random.seed(self.settings.seed)
         self.tenants.clear()
         self.apps.clear()
