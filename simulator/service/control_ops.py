@@ -20,7 +20,7 @@ from simulator.service.state import JournalEntry
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
-_JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "limit")
+_JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "clientRequestId", "limit")
 
 
 @routes.get("/_sim/faults")
@@ -125,7 +125,8 @@ def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[J
                 or ("tenant" in query and query["tenant"] != entry.tenant) \
                 or (partner is not None and partner != entry.partner) \
                 or ("device" in query and query["device"] != entry.device) \
-                or (status is not None and status != entry.status):
+                or (status is not None and status != entry.status) \
+                or ("clientRequestId" in query and query["clientRequestId"] != entry.client_request_id):
             continue
         yield entry
 

@@ -84,7 +84,8 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
         state.journal.append(  # a row in JournalEntry's field order (see Journal)
             (info.now, request.method, info.route, plain_path or request.path, response.status,
              (time.perf_counter() - started) * 1000, request_id, info.tenant, info.partner, info.client_id,
-             info.device or request.match_info.get("azureADDeviceId"))
+             info.device or request.match_info.get("azureADDeviceId"),
+             None if info.client_request_id is request_id else info.client_request_id)
         )  # fmt: skip
         return response
 

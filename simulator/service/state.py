@@ -106,6 +106,7 @@ class JournalEntry(NamedTuple):
     partner: str | None
     client_id: str | None
     device: str | None
+    client_request_id: str | None = None  # as the client sent it (None when it sent none), so a retry can be matched
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -120,6 +121,7 @@ class JournalEntry(NamedTuple):
             "partner": self.partner,
             "clientId": self.client_id,
             "device": self.device,
+            "clientRequestId": self.client_request_id,
         }
 
 
