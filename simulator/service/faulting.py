@@ -32,18 +32,19 @@ async def with_faults(request: web.Request, handler: Handler, state: ServiceStat
     book = state.faults
     target = _target(request, state)
     client = _client_key(request, target)
+    receiver = _receiver_key(request)
     route = f"{request.method} {target.route}"
     # Contract violations name the app by client id; so do these (the token is known, the handler has not run yet).
-    _check_retry_after(state, client, route, target.client_id or client)
+    _check_retry_after(state, receiver, route, target.client_id or client)
     if book.throttling and target.tenant is not None:
         wait = book.throttle(target.tenant, client, request.method in _WRITES)
         if wait is not None:
-            return _retry_later(request, state, client, route, 429, "TooManyRequests",
+            return _retry_later(request, state, receiver, route, 429, "TooManyRequests",
                                 "Too many requests for this tenant or app; retry after the given delay.", wait)
     rule = book.pick(target, state.clock.now())
     if rule is None:
         return await handler(request)
-    return await _apply(request, handler, state, rule.then, client, route)
+    return await _apply(request, handler, state, rule.then, receiver, route)
 
 
 async def _apply(request: web.Request, handler: Handler, state: ServiceState, effect: Effect, client: str,
@@ -101,6 +102,17 @@ def _target(request: web.Request, state: ServiceState) -> Target:
         client_id=claims.client_id if claims else None,
         device=match.get("azureADDeviceId"),
     )
+
+
+def _receiver_key(request: web.Request) -> str:
+    """Who received a Retry-After, so only that client is held to it: its bearer token (a worker's own token,
+    unchanged across its connections), else its connection. An app's other workers, with tokens of their own, never
+    saw the Retry-After and are not accused of ignoring it (issue 15 item 7). Throttling still counts per app."""
+    token = request.headers.get("Authorization", "")
+    if token:
+        return f"token:{token[-43:]}"  # the signature: unique per token
+    peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+    return f"connection:{peer}" if peer is not None else f"connection:{request.remote}"
 
 
 def _client_key(request: web.Request, target: Target) -> str:
