@@ -40,3 +40,5 @@ class Settings:
     max_fault_delay: float = 10.0
     token_cache_size: int = 4096
     throttling: bool = False
+    # Entra issues v1.0 tokens for Graph (simulator/entra/claims.py); 2 issues v2.0 claim sets instead.
+    token_version: int = 1
