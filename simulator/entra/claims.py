@@ -9,7 +9,8 @@ switched on (``mtdsim serve --token-version 2``) for partners whose validators m
 | ``iss`` | ``https://sts.windows.net/{tid}/`` | ``https://login.microsoftonline.com/{tid}/v2.0`` |
 | ``aud`` | ``https://graph.microsoft.com`` | ``00000003-0000-0000-c000-000000000000`` (Graph's app id) |
 | app | ``appid``, ``appidacr`` (1 secret, 2 certificate), ``app_displayname`` | ``azp``, ``azpacr`` |
-| both | ``ver``, ``tid``, ``oid`` = ``sub`` (the app's service principal), ``idtyp=app``, ``roles``, ``rh``, ``uti``, ``aio``, ``iat``, ``nbf``, ``exp`` | |
+| both | ``ver``, ``tid``, ``oid`` = ``sub`` (the service principal), ``idtyp=app``, ``roles``, ``rh`` | same |
+| both | ``uti``, ``aio``, ``iat``, ``nbf``, ``exp`` | same |
 
 ``idp`` is in v1.0 tokens only (as Entra sends it for app-only tokens). ``rh`` is opaque in Entra ("used to
 revalidate tokens"); mtdsim puts the app registration's id there (modelled), so a re-registered app's old tokens

@@ -66,7 +66,7 @@ def load_certificate(pem: str) -> AppCertificate:
     except ValueError:
         raise InvalidRequest("invalidRequest", "certificate must be a PEM X.509 certificate "
                              "(-----BEGIN CERTIFICATE-----)", target="/certificate") from None  # fmt: skip
-    sha1 = certificate.fingerprint(hashes.SHA1())  # noqa: S303  # Entra's x5t is the SHA-1 thumbprint
+    sha1 = certificate.fingerprint(hashes.SHA1())  # Entra's x5t is the SHA-1 thumbprint
     return AppCertificate(b64url(sha1), b64url(certificate.fingerprint(hashes.SHA256())), sha1.hex().upper(),
                           certificate.public_key(), pem)  # fmt: skip
 

@@ -61,7 +61,7 @@ class SigningKey:
 def new_signing_key(now: datetime | None = None) -> SigningKey:
     now = now or datetime.now(UTC)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mtdsim token signing (modelled accounts.accesscontrol)")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mtdsim token signing")])
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -73,7 +73,7 @@ def new_signing_key(now: datetime | None = None) -> SigningKey:
         .sign(key, hashes.SHA256())
     )
     der = certificate.public_bytes(serialization.Encoding.DER)
-    thumbprint = certificate.fingerprint(hashes.SHA1())  # noqa: S303  # Entra's kid/x5t is the SHA-1 thumbprint
+    thumbprint = certificate.fingerprint(hashes.SHA1())  # Entra's kid/x5t is the SHA-1 thumbprint
     return SigningKey(b64url(thumbprint), key, der, now)
 
 
@@ -96,7 +96,7 @@ class KeySet:
     def get(self, kid: object) -> SigningKey | None:
         return self._keys.get(kid) if isinstance(kid, str) else None
 
-    def keys(self) -> list[SigningKey]:
+    def keys_list(self) -> list[SigningKey]:
         return list(self._keys.values())
 
     def rotate(self, key: SigningKey | None = None) -> SigningKey:

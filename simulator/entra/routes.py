@@ -87,7 +87,7 @@ async def keys_v2(request: web.Request) -> web.Response:
 def _key_list(request: web.Request) -> web.Response:
     keys = request.app[STATE].keys
     value = [{"kid": k.kid, "active": k is keys.active, "created": format_datetime(k.created.replace(microsecond=0))}
-             for k in keys.keys()]  # fmt: skip
+             for k in keys.keys_list()]  # fmt: skip
     return json_response(request, {"value": value})
 
 

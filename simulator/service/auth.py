@@ -22,7 +22,8 @@ from simulator.service.keys import REQUEST_INFO, STATE
 from simulator.service.state import AppRegistration, RequestInfo, ServiceState
 from simulator.service.token import GRAPH_AUDIENCE, Claims, issue_token
 
-__all__ = ["AdminCaller", "PartnerCaller", "aadsts_error", "bearer_claims", "require_admin", "require_partner", "routes"]
+__all__ = ["AdminCaller", "PartnerCaller", "aadsts_error", "bearer_claims", "require_admin", "require_partner",
+           "routes"]
 
 routes = web.RouteTableDef()
 
@@ -145,7 +146,7 @@ async def token(request: web.Request) -> web.Response:
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
         "access_token": issue_token(app, state.keys.active, state.clock.now(), lifetime,
-                                    version=state.settings.token_version,
+                                    version=2 if state.settings.token_version == 2 else 1,
                                     credential="certificate" if "client_assertion" in params else "secret"),
     }
     return json_response(request, body, contract="token-response", headers={"Cache-Control": "no-store"})

@@ -130,7 +130,7 @@ def _decode(token: str, apps: Mapping[tuple[str, str], AppRegistration], keys: K
             audience=[GRAPH_AUDIENCE, GRAPH_APP_ID],
             # Time claims are judged against the virtual clock by the caller, not against wall time.
             options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
-                     "require": ["exp", "nbf", "tid", "iss", "ver", "rh"]},  # fmt: skip
+                     "require": ["exp", "nbf", "tid", "iss", "ver", "rh"]},
         )
     except jwt.InvalidSignatureError:
         raise Unauthorized(_CODE, "Access token validation failure: signature verification failed.") from None
