@@ -12,7 +12,7 @@ from simulator.domain.devices import EnrolledDevice
 from simulator.domain.tenant import Tenant
 from simulator.errors import NotFound
 from simulator.service.auth import require_admin
-from simulator.service.http import json_response, odata_context, odata_page
+from simulator.service.http import graph_response, odata_context, odata_page
 from simulator.service.keys import STATE
 from simulator.service.odata import parse_eq_filter
 
@@ -62,7 +62,7 @@ async def list_devices(request: web.Request) -> web.Response:
                             "value": list(page)}  # fmt: skip
     if next_link:
         body["@odata.nextLink"] = next_link
-    return json_response(request, body, contract="managed-device-list")
+    return graph_response(request, body, contract="managed-device-list")
 
 
 @routes.get(f"/{VERSION}/deviceManagement/managedDevices/{{managedDeviceId}}", name="graph.managedDevice")
@@ -76,7 +76,7 @@ async def get_device(request: web.Request) -> web.Response:
     body = {"@odata.context": odata_context(version, "deviceManagement/managedDevices/$entity"),
             "@odata.type": "#microsoft.graph.managedDevice",
             **managed_device_view(tenant, device, request.app[STATE].clock.now())}  # fmt: skip
-    return json_response(request, body, contract="managed-device")
+    return graph_response(request, body, contract="managed-device")
 
 
 def _candidates(tenant: Tenant, azure_ad_device_id: str | None) -> list[EnrolledDevice]:

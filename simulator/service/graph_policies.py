@@ -12,7 +12,7 @@ from simulator.domain.enums import DeviceThreatProtectionLevel
 from simulator.domain.policies import CompliancePolicy
 from simulator.errors import Forbidden, InvalidRequest
 from simulator.service.auth import require_admin
-from simulator.service.http import json_response, odata_context, read_json
+from simulator.service.http import graph_response, odata_context, read_json
 from simulator.service.keys import STATE
 
 __all__ = ["routes"]
@@ -32,7 +32,7 @@ async def list_policies(request: web.Request) -> web.Response:
     tenant = require_admin(request).tenant
     body = {"@odata.context": _context(request, "deviceManagement/deviceCompliancePolicies"),
             "value": [p.to_graph() for p in tenant.policies.values()]}  # fmt: skip
-    return json_response(request, body, contract="compliance-policy-list")
+    return graph_response(request, body, contract="compliance-policy-list")
 
 
 @routes.post(POLICIES, name="graph.compliancePolicies.create")
@@ -83,7 +83,7 @@ async def list_classic(request: web.Request) -> web.Response:
     tenant = require_admin(request).tenant
     body = {"@odata.context": odata_context("beta", "identity/conditionalAccess/classicPolicies"),
             "value": [p.to_graph() for p in tenant.classic_policies.values()]}  # fmt: skip
-    return json_response(request, body, contract="classic-policy-list")
+    return graph_response(request, body, contract="classic-policy-list")
 
 
 @routes.get(f"{CLASSIC}/{{policyId}}", name="graph.classicPolicy")
@@ -92,7 +92,7 @@ async def get_classic(request: web.Request) -> web.Response:
     policy = tenant.classic_policy(request.match_info["policyId"])
     body = {"@odata.context": odata_context("beta", "identity/conditionalAccess/classicPolicies/$entity"),
             **policy.to_graph()}  # fmt: skip
-    return json_response(request, body, contract="classic-policy")
+    return graph_response(request, body, contract="classic-policy")
 
 
 @routes.patch(f"{CLASSIC}/{{policyId}}", name="graph.classicPolicy.update")
@@ -119,7 +119,7 @@ def _apply(policy: CompliancePolicy, body: dict[str, Any]) -> CompliancePolicy:
 def _entity(request: web.Request, policy: CompliancePolicy, status: int = 200) -> web.Response:
     body = {"@odata.context": _context(request, "deviceManagement/deviceCompliancePolicies/$entity"),
             **policy.to_graph()}  # fmt: skip
-    return json_response(request, body, status=status, contract="compliance-policy")
+    return graph_response(request, body, status=status, contract="compliance-policy")
 
 
 def _context(request: web.Request, fragment: str) -> str:
