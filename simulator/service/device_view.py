@@ -107,6 +107,7 @@ def _beta_only(device: EnrolledDevice, v1: dict[str, Any], ios: bool) -> dict[st
         "configurationManagerClientHealthState": None,
         "configurationManagerClientInformation": None,
         "deviceFirmwareConfigurationInterfaceManaged": False,
+        "deviceHealthScriptStates": [],
         "deviceType": "iPhone" if ios else "android",
         "enrolledByUserPrincipalName": device.user_principal_name,
         "hardwareInformation": {"serialNumber": v1["serialNumber"], "manufacturer": v1["manufacturer"],
