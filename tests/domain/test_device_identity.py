@@ -33,3 +33,12 @@ def test_names_follow_the_user_principal_name_and_the_enrolment_time() -> None:
 def test_a_personal_android_is_not_supervised_and_explicit_values_win() -> None:
     facts = derived_identity(device(owner_type=ManagedDeviceOwnerType.personal, extras=(("imei", "1"),)))
     assert (facts["isSupervised"], facts["deviceEnrollmentType"], facts["imei"]) == (False, "userEnrollment", "1")
+
+
+def test_user_id_is_the_uuid5_of_the_lowercased_upn() -> None:
+    import uuid
+
+    from simulator.domain.device_identity import _USER_NAMESPACE
+
+    facts = derived_identity(device(user_principal_name="Adele@Contoso.example"))
+    assert facts["userId"] == str(uuid.uuid5(_USER_NAMESPACE, "adele@contoso.example"))
