@@ -63,3 +63,18 @@ async def test_an_explicit_value_of_the_wrong_type_is_refused(api: Api) -> None:
     body = {"devices": [{"platform": "ios", "osVersion": "17.5", "isSupervised": "yes"}]}
     refused = await api.call("POST", f"/_sim/tenants/{api.TENANT}/devices", as_="control", json=body, status=400)
     assert refused["error"]["details"][0]["target"] == "/devices/0/isSupervised"
+
+
+async def test_a_config_file_device_may_give_graph_values_explicitly(aiohttp_client: Any, tmp_path: Any) -> None:
+    from simulator.service.app import create_app
+    from simulator.service.config import load_config
+    from simulator.service.keys import STATE
+    from simulator.service.settings import Settings
+
+    path = tmp_path / "mock.yaml"
+    path.write_text("tenants:\n  - id: 11111111-1111-4111-8111-111111111111\n    devices:\n"
+                    "      - {platform: android, osVersion: '14', serialNumber: R58N12345, isEncrypted: false}\n")
+    client = await aiohttp_client(create_app(Settings(config=load_config(path))))
+    tenant = client.app[STATE].tenants["11111111-1111-4111-8111-111111111111"]
+    (device,) = tenant.devices.values()
+    assert dict(device.extras) == {"serialNumber": "R58N12345", "isEncrypted": False}
