@@ -110,3 +110,21 @@ async def test_the_partner_channel_and_graph_errors_stay_plain_json(api: Api) ->
     assert partner.headers["Content-Type"] == "application/json" and "OData-Version" not in partner.headers
     missing = await api.client.get(f"{connectors()}/nope", headers=api.admin)
     assert missing.status == 404 and missing.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("version", ["v1.0", "beta"])
+async def test_every_property_the_write_contract_allows_can_be_patched(api: Api, version: str) -> None:
+    import json
+
+    from simulator.contracts import contracts_dir
+
+    schema = json.loads((contracts_dir() / f"mtd-connector-write-{version}.schema.json").read_text())
+    ignored = {"@odata.type", "id", "lastHeartbeatDateTime", "partnerState", "partnerDisplayName"}
+    await api.connector()
+    for name, spec in schema["properties"].items():
+        if name in ignored:
+            continue
+        kinds = spec.get("type") or "integer"
+        value = True if "boolean" in kinds else "7.1" if "string" in kinds else 5
+        patched = await api.call("PATCH", f"{connectors(version)}/{DEMO_CONNECTOR}", json={name: value})
+        assert patched[name] == value, name
