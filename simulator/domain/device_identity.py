@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,14 +44,15 @@ def derived_identity(device: EnrolledDevice) -> dict[str, Any]:
     """Graph's cosmetic managedDevice values for ``device``: derived from its id, explicit enrolment values first."""
     seed = hashlib.blake2b(device.id.encode(), digest_size=24).digest()
     number = int.from_bytes(seed, "big")
-    manufacturer, model = _MODELS[device.platform][seed[0] % 3]
+    fallback_manufacturer, fallback_model = _MODELS[device.platform][seed[0] % 3]
+    manufacturer, model = device.manufacturer or fallback_manufacturer, device.model or fallback_model
     upn = device.user_principal_name
     ios = device.platform is Platform.ios
     company = device.owner_type is ManagedDeviceOwnerType.company
     total = (128, 256, 512)[seed[1] % 3] * _GIB
     values: dict[str, Any] = {
-        "manufacturer": device.manufacturer or manufacturer,
-        "model": device.model or model,
+        "manufacturer": manufacturer,
+        "model": model,
         "deviceName": device.device_name or (model if ios else f"{manufacturer}_{model}".replace(" ", "_")),
         "serialNumber": seed[12 : 24 if ios else 23].translate(_SERIAL_TABLE).decode(),
         "imei": (tac := f"35{number % 10**12:012d}") + luhn_digit(tac),
@@ -71,8 +71,8 @@ def derived_identity(device: EnrolledDevice) -> dict[str, Any]:
         "androidSecurityPatchLevel": "" if ios else f"2026-{1 + seed[12] % 10:02d}-01",
         "managementCertificateExpirationDate": _certificate_expiry(device.enrolled_at),
     }
-    extras: Mapping[str, Any] = dict(device.extras)
-    values.update(extras)
+    if device.extras:
+        values.update(device.extras)
     return values
 
 
