@@ -11,14 +11,27 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("serve", help="run the mock Intune endpoint (token, partner, Graph, control API)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--config", metavar="FILE", help="YAML/JSON tenants, apps and devices (docs/configuration.md)")
     parser.add_argument("--seed", type=int, default=None, help="seed for generated ids and faults (default random)")
     parser.add_argument("--control-key", metavar="K", help="key for the /_sim control API (default random)")
     parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
+    parser.add_argument("--body-timeout", type=float, default=10.0, metavar="S",
+                        help="seconds a request body may take to arrive before 408 (default 10)")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
     parser.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535: aiohttp would silently wrap 99999 to another port."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         seed=seed,
         token_lifetime=args.token_lifetime,
+        body_timeout=args.body_timeout,
         control_key=args.control_key or new_control_key(),
         **extra,
     )
@@ -63,6 +77,7 @@ def _loop_factory(choice: str) -> Any:
 
 async def _serve(settings: Any) -> None:
     import asyncio
+    import errno
     import signal
 
     from aiohttp import web
@@ -74,7 +89,15 @@ async def _serve(settings: Any) -> None:
     await runner.setup()
     _tune_collector()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        from simulator.errors import ConfigError
+
+        reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror})"
+        raise ConfigError(f"port {settings.port} on {settings.host} {reason}: stop what holds it, or pick another "
+                          "with --port N (--port 0 picks a free one)") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 __all__ = ["add_parser", "run"]
@@ -70,11 +71,22 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import random
 
+    import aiohttp
+
     from simulator.consoles.simulation import simulate
+    from simulator.errors import SimulationError
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     config = _config(args, seed)
-    result = asyncio.run(simulate(config)) if args.no_progress or args.json else _with_progress(config)
+    try:
+        result = asyncio.run(simulate(config)) if args.no_progress or args.json else _with_progress(config)
+    except (aiohttp.ClientError, OSError) as exc:  # the target went away or was never there
+        raise SimulationError(f"cannot reach {args.target or 'the embedded mock'} ({exc}); is mtdsim serve running "
+                              "there?") from None
+    except KeyboardInterrupt:
+        print(f"mtdsim simulate: interrupted; nothing summarised (rerun with --seed {seed} to reproduce)",
+              file=sys.stderr)
+        return 130
     _print(result, as_json=args.json)
     return 0
 
@@ -91,6 +103,8 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
         raise ConfigError("--android/--ios/--events-per-day must be >= 0 and --days > 0")
     if not (0 <= args.never_report <= 1 and 0 <= args.silent_devices <= 1):
         raise ConfigError("--never-report and --silent-devices are fractions between 0 and 1")
+    if args.target and not args.target.startswith(("http://", "https://")):
+        raise ConfigError(f"--target {args.target!r} needs a scheme: http://{args.target} or https://{args.target}")
     stops = parse_duration(args.heartbeat_stops_after) if args.heartbeat_stops_after else None
     gaps = Gaps(args.never_report, args.silent_devices, parse_duration(args.silent_for), stops)
     partner = admin = None

@@ -111,6 +111,9 @@ class PartnerConsole:
                 return roster
             reply = await self._call("GET", url)
             if not reply.ok:
+                if reply.status == 0:  # no answer at all (see _call)
+                    raise SimulationError(f"device list failed: the target at {self.credentials.base_url} could "
+                                          "not be reached")
                 raise SimulationError(f"device list failed: {reply.status} {reply.code}")
             roster += [RosterDevice.from_wire(item) for item in reply.body["value"]]
             url = reply.body.get("@odata.nextLink")

@@ -12,7 +12,7 @@ import secrets
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from simulator.domain.catalog import CATALOG, Partner
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from simulator.contracts import ContractSet
 
 __all__ = [
+    "STORED_TEXT_LIMIT",
     "AppRegistration",
     "Journal",
     "JournalEntry",
@@ -41,6 +42,9 @@ __all__ = [
 
 log = logging.getLogger("mtdsim.service")
 T = TypeVar("T")
+# Characters kept of any string a client controls that the state stores (a violation's message or pointer, a
+# journalled client-request-id): a 1M-character key must not cost 2 MB per violation (DESIGN 7).
+STORED_TEXT_LIMIT = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class JournalEntry(NamedTuple):
     partner: str | None
     client_id: str | None
     device: str | None
+    client_request_id: str | None = None  # as the client sent it (None when it sent none), so a retry can be matched
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -116,6 +121,7 @@ class JournalEntry(NamedTuple):
             "partner": self.partner,
             "clientId": self.client_id,
             "device": self.device,
+            "clientRequestId": self.client_request_id,
         }
 
 
@@ -202,7 +208,8 @@ class ServiceState:
         self.reset()
 
     def reset(self) -> None:
-        self.clock.set(self.settings.clock_start, ticking=self.settings.clock_ticking)
+        # Back to the configured start; with none configured ("now"), to the wall clock's now (docs/configuration.md).
+        self.clock.set(self.settings.clock_start or datetime.now(UTC), ticking=self.settings.clock_ticking)
         self.random.seed(self.settings.seed)
         self.tenants.clear()
         self.apps.clear()
@@ -250,6 +257,10 @@ class ServiceState:
         return app
 
     def record_violation(self, violation: Violation) -> None:
+        """Keep ``violation``, its strings cut to ``STORED_TEXT_LIMIT``: they quote what a client sent."""
+        if any(text is not None and len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
+            violation = Violation(_cut(violation.code), _cut(violation.message), _cut(violation.route), violation.time,
+                                  _stored(violation.pointer), _stored(violation.client_id))
         self.violations.append(violation)
         self.violations_by_code[violation.code] += 1
 
@@ -257,6 +268,18 @@ class ServiceState:
         """The mock answered something that breaks its own contract: a bug in mtdsim, never the client's."""
         log.error("response self-check failed: %s", message)
         self.self_check_failures.append(message)
+
+
+def _texts(violation: Violation) -> tuple[str | None, ...]:
+    return (violation.code, violation.message, violation.route, violation.pointer, violation.client_id)
+
+
+def _stored(text: str | None) -> str | None:
+    return None if text is None else _cut(text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= STORED_TEXT_LIMIT else f"{text[: STORED_TEXT_LIMIT - 1]}…"
 
 
 class RequestIds:

@@ -119,7 +119,7 @@ def _decode(token: str, apps: Mapping[tuple[str, str], AppRegistration]) -> Clai
         raise Unauthorized(_CODE, "Access token validation failure: signature verification failed.") from None
     except jwt.InvalidAudienceError:
         raise Unauthorized(_CODE, "Access token validation failure. Invalid audience.") from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, UnicodeError):  # UnicodeError: a header with non-UTF-8 bytes (kept as surrogates)
         raise Unauthorized(_CODE, "IDX14100: JWT is not well formed.") from None
     return Claims(
         tenant_id=str(payload["tid"]),
@@ -133,6 +133,11 @@ def _decode(token: str, apps: Mapping[tuple[str, str], AppRegistration]) -> Clai
 
 def _expiry(exp: Any) -> datetime:
     try:
-        return datetime.fromtimestamp(float(exp), UTC)
+        seconds = float(exp)
+        return datetime.fromtimestamp(seconds, UTC)
     except (TypeError, ValueError, OverflowError, OSError):
+        # A token issued near the clock's end (year 9999) with a long lifetime expires past what datetime holds:
+        # it is valid until the end of time, not never (it was issued by us, so exp is a number).
+        if isinstance(exp, int | float) and seconds > 0 and seconds != float("inf"):
+            return datetime.max.replace(tzinfo=UTC)
         raise Unauthorized(_CODE, "IDX14100: JWT is not well formed: exp is not a time.") from None
