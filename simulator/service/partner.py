@@ -38,7 +38,8 @@ PARTNER_FIELDS = (
 
 def partner_view(connector: Connector, now: datetime) -> dict[str, Any]:
     """The connector as its partner may see it: state and the toggles that change what it should send."""
-    graph = connector_to_graph(connector, now, "v1.0")
+    # Not Graph: the partner channel has no evolvable-enum rule and always shows the real partnerState.
+    graph = connector_to_graph(connector, now, "v1.0", include_unknown_enums=True)
     return {name: graph[name] for name in PARTNER_FIELDS}
 
 
