@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
+from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
 from simulator.service.devices import device_from_wire
 from simulator.service.faults import FaultBook
@@ -197,6 +198,7 @@ class ServiceState:
         self.tokens = TokenCache(settings.token_cache_size)
         self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
+        self.cursors = CursorCodec(secrets.token_bytes(32))  # signs $skiptoken cursors (simulator/query/cursor.py)
         # Keys of configured apps survive reset, so a token issued before a reset still works after it.
         self._configured_keys: dict[tuple[str, str], bytes] = {}
         self.reset()
