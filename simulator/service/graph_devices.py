@@ -82,10 +82,12 @@ async def get_device(request: web.Request) -> web.Response:
     if device is None:
         raise NotFound("itemNotFound", f"managedDevice {device_id!r} was not found in this tenant")
     version = request.match_info["version"]
+    info = request_info(request)
+    select = query_options(request, selectable=_selectable(info.contracts), sortable=()).select
     body = {"@odata.context": odata_context(version, "deviceManagement/managedDevices/$entity"),
             "@odata.type": "#microsoft.graph.managedDevice",
-            **managed_device_view(tenant, device, request.app[STATE].clock.now())}  # fmt: skip
-    return json_response(request, body, contract="managed-device")
+            **project(managed_device_view(tenant, device, request.app[STATE].clock.now()), select)}  # fmt: skip
+    return json_response(request, body, contract=None if select else "managed-device")
 
 
 def _selectable(contracts: ContractSet) -> frozenset[str]:

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import InvalidRequest
+from simulator.query.filter import MAX_CLAUSES, MAX_FILTER_LENGTH, And, Compare, Or, StartsWith, parse_filter
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(InvalidRequest) as caught:
+        parse_filter(text)
+    assert caught.value.target == "$filter"
+    return caught.value.message
+
+
+def test_and_binds_tighter_than_or_and_parentheses_regroup() -> None:
+    plain = parse_filter("a eq 'x' or b eq 'y' and c eq 'z'")
+    assert isinstance(plain, Or) and isinstance(plain.right, And)
+    grouped = parse_filter("(a eq 'x' or b eq 'y') and c eq 'z'")
+    assert isinstance(grouped, And) and isinstance(grouped.left, Or)
+
+
+def test_literals_keep_their_kind_and_quotes_unescape() -> None:
+    node = parse_filter("deviceName eq 'Ana''s phone'")
+    assert isinstance(node, Compare) and node.literal.value == "Ana's phone"
+    when = parse_filter("lastSyncDateTime ge 2026-11-25T10:00:00+01:00")
+    assert isinstance(when, Compare) and when.literal.kind == "datetime" and when.literal.value.hour == 9
+    assert parse_filter("azureADRegistered eq TRUE").literal.value is True  # type: ignore[union-attr]
+    starts = parse_filter("startswith(userPrincipalName, 'ana')")
+    assert starts == StartsWith("userPrincipalName", "ana")
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("contains(deviceName,'x')", "'contains' is not supported"),
+    ("not (deviceName eq 'x')", "'not' is not supported"),
+    ("operatingSystem in ('iOS')", "operator 'in' is not supported"),
+    ("endswith(deviceName,'x')", "'endswith' is not supported"),
+    ("deviceName eq null", "null"),
+    ("deviceCategory/displayName eq 'x'", "unexpected character '/'"),
+    ("@odata.type eq 'x'", "annotations are not supported"),
+    ("deviceName eq 'x' xor", "unexpected 'xor'"),
+    ("(deviceName eq 'x'", "expected ')'"),
+    ("deviceName eq", "ends too early"),
+    ("foo(deviceName) eq 'x'", "function 'foo' is not supported"),
+])  # fmt: skip
+def test_anything_outside_the_subset_is_refused_naming_the_part(text: str, named: str) -> None:
+    assert named in refusal(text)
+
+
+def test_input_size_clause_count_and_nesting_are_bounded() -> None:
+    assert "limited to" in refusal("a eq '" + "x" * MAX_FILTER_LENGTH + "'")
+    many = " or ".join(["a eq 'x'"] * (MAX_CLAUSES + 1))
+    assert f"limited to {MAX_CLAUSES} comparisons" in refusal(many)
+    deep = "(" * 500 + "a eq 'x'" + ")" * 500
+    assert "nests parentheses" in refusal(deep)
