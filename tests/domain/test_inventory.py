@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,7 +36,7 @@ def device(index: int, platform: Platform, version: str, owner: ManagedDeviceOwn
                           enrolled_at=T0, owner_type=owner, user_principal_name=upn)  # fmt: skip
 
 
-def build(fleet: list, reports: list, settings_by_connector: list, levels: tuple[str, str]) -> Tenant:
+def build(fleet: list[Any], reports: list[Any], settings_by_connector: list[Any], levels: tuple[str, str]) -> Tenant:
     tenant = Tenant("t", "T")
     for index, spec in enumerate(fleet):
         tenant.enroll(device(index, *spec))

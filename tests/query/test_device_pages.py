@@ -16,6 +16,7 @@ from simulator.errors import InvalidRequest
 from simulator.query import devices as pages
 from simulator.query.cursor import Cursor
 from simulator.query.devices import find_devices
+from simulator.query.fields import compile_filter
 from simulator.query.options import read_options
 from simulator.service.device_fields import CLASS_FIELDS, FIELDS
 
@@ -28,7 +29,8 @@ def device(index: int) -> EnrolledDevice:
                           platform=Platform.ios if index % 3 == 0 else Platform.android,
                           os_version=f"{10 + index % 7}.0", enrolled_at=T0,
                           owner_type=ManagedDeviceOwnerType.personal if index % 2 else ManagedDeviceOwnerType.company,
-                          user_principal_name=f"user{index % 5}@contoso.example", device_name=f"Phone {index % 11}")  # fmt: skip
+                          user_principal_name=f"user{index % 5}@contoso.example",
+                          device_name=f"Phone {index % 11}")  # fmt: skip
 
 
 def fleet(count: int) -> Tenant:
@@ -38,7 +40,7 @@ def fleet(count: int) -> Tenant:
     return tenant
 
 
-def query(tenant: Tenant, cursor: Cursor | None = None, **options: str) -> Any:
+def query(tenant: Tenant, cursor: Cursor | None = None, /, **options: str) -> Any:
     parsed = read_options(options, selectable=FIELDS, sortable=FIELDS)
     return find_devices(tenant, parsed, cursor, T0, FIELDS, CLASS_FIELDS)
 
@@ -65,8 +67,8 @@ FILTERS = ["", "operatingSystem eq 'iOS'", "operatingSystem eq 'iOS' or managedD
 def test_paging_sees_every_lasting_device_once_in_order_while_others_come_and_go(size, top, text, churn) -> None:
     tenant = fleet(size)
     options = {"$top": str(top), **({"$filter": text} if text else {})}
-    predicate = pages.compile_filter(read_options(options, selectable=FIELDS, sortable=FIELDS).filter, FIELDS) \
-        if text else None  # fmt: skip
+    node = read_options(options, selectable=FIELDS, sortable=FIELDS).filter
+    predicate = compile_filter(node, FIELDS) if node is not None else None
     first = set(tenant.devices)
     removed: set[str] = set()
     seen: list[str] = []
@@ -106,7 +108,7 @@ def test_a_scan_that_finds_nothing_within_its_budget_answers_a_short_page_and_re
     tenant = fleet(95)
     tenant.enroll(EnrolledDevice(id="z", azure_ad_device_id="needle", platform=Platform.ios, os_version="17.4",
                                  enrolled_at=T0, model="Needle"))  # fmt: skip
-    first = query(tenant, **{"$filter": "model eq 'needle'"})
+    first = query(tenant, None, **{"$filter": "model eq 'needle'"})
     assert first.devices == [] and first.next is not None and first.next.after == 9
     assert everything(tenant, **{"$filter": "model eq 'needle'"}) == ["z"]
 
@@ -130,7 +132,7 @@ def test_orderby_pages_equal_one_full_sort_and_need_a_narrow_filter_at_scale(mon
     assert len(got) == 40 and len(set(got)) == 40
     monkeypatch.setattr(pages, "SORT_LIMIT", 20)
     with pytest.raises(InvalidRequest, match="sorts at most 20"):
-        query(tenant, **{"$orderby": "deviceName"})
+        query(tenant, None, **{"$orderby": "deviceName"})
     assert len(everything(tenant, **{"$orderby": "deviceName", "$filter": "operatingSystem eq 'iOS'"})) == 14
 
 
@@ -139,9 +141,9 @@ def test_every_count_path_agrees_with_counting_by_hand(monkeypatch) -> None:
     tenant.create_connector(LOOKOUT, {"androidEnabled": True}, T0)
 
     def count(text: str) -> int:
-        return int(query(tenant, **{"$count": "true", "$filter": text}).count)
+        return int(query(tenant, None, **{"$count": "true", "$filter": text}).count)
 
-    assert query(tenant, **{"$count": "true"}).count == 60
+    assert query(tenant, None, **{"$count": "true"}).count == 60
     assert count("operatingSystem eq 'Android'") == 40  # from the index
     assert count("complianceState eq 'compliant' and operatingSystem eq 'iOS'") == 20  # from the classes
     assert count("managedDeviceOwnerType eq 'personal' and osVersion eq '11.0'") == sum(

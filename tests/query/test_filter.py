@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from simulator.errors import InvalidRequest
@@ -24,7 +26,7 @@ def test_literals_keep_their_kind_and_quotes_unescape() -> None:
     node = parse_filter("deviceName eq 'Ana''s phone'")
     assert isinstance(node, Compare) and node.literal.value == "Ana's phone"
     when = parse_filter("lastSyncDateTime ge 2026-11-25T10:00:00+01:00")
-    assert isinstance(when, Compare) and when.literal.kind == "datetime" and when.literal.value.hour == 9
+    assert isinstance(when, Compare) and isinstance(when.literal.value, datetime) and when.literal.value.hour == 9
     assert parse_filter("azureADRegistered eq TRUE").literal.value is True  # type: ignore[union-attr]
     starts = parse_filter("startswith(userPrincipalName, 'ana')")
     assert starts == StartsWith("userPrincipalName", "ana")

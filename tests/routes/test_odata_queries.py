@@ -15,7 +15,8 @@ Api = Any
 def fleet(count: int, start: int = 0) -> list[dict[str, Any]]:
     return [{"azureADDeviceId": f"00000000-0000-4000-8000-{index:012d}", "platform": "ios" if index % 2 else "android",
              "osVersion": "17.4" if index % 2 else "14.0", "deviceName": f"Phone {index:03d}",
-             "userPrincipalName": f"user{index % 3}@contoso.example"} for index in range(start, start + count)]  # fmt: skip
+             "userPrincipalName": f"user{index % 3}@contoso.example"}
+            for index in range(start, start + count)]  # fmt: skip
 
 
 async def walk(api: Api, path: str, *, as_: str = "admin") -> list[dict[str, Any]]:
@@ -72,13 +73,13 @@ async def test_supported_filters_answer_what_brute_force_says(api: Api, query: s
 
 def _brute(device: dict[str, Any], text: str) -> bool:
     name, upn, system = device["deviceName"].lower(), device["userPrincipalName"], device["operatingSystem"]
-    return {
+    return bool({
         "operatingSystem ne 'iOS' and userPrincipalName eq 'user1@contoso.example'":
             system != "iOS" and upn == "user1@contoso.example",
         "(operatingSystem eq 'iOS' or operatingSystem eq 'Android') and startswith(deviceName,'phone 00')":
             name.startswith("phone 00"),
         "deviceName eq 'PHONE 004'": name == "phone 004",
-    }[text]  # fmt: skip
+    }[text])  # fmt: skip
 
 
 async def test_date_filters_compare_instants_on_both_sides_of_the_bound(api: Api) -> None:
@@ -170,7 +171,8 @@ async def test_compliance_policies_answer_odata_options(api: Api) -> None:
     ordered = await walk(api, f"{POLICIES}?$orderby=displayName&$top=1&$select=id,displayName")
     assert [p["displayName"] for p in ordered] == ["A iOS", "B Android", "C Android"]
     assert set(ordered[0]) == {"@odata.type", "id", "displayName"}  # a derived type keeps its annotation
-    found = await api.call("GET", f"{POLICIES}?$filter=startswith(displayName,'c') or displayName eq 'A iOS'&$count=true")
+    either = "startswith(displayName,'c') or displayName eq 'A iOS'"
+    found = await api.call("GET", f"{POLICIES}?$filter={either}&$count=true")
     assert found["@odata.count"] == 2
     body = await api.call("GET", f"{POLICIES}?$filter=isof('microsoft.graph.iosCompliancePolicy')", status=400)
     assert "'isof'" in body["error"]["message"]
