@@ -67,7 +67,7 @@ class Tenant:
         # Kept beside ``devices`` so lists, filters and counts cost O(page) or O(classes), not O(tenant).
         self.inventory = DeviceInventory()
         self.classes = ComplianceClasses()
-        self._below: dict[tuple[Platform, str], frozenset[str]] = {}
+        self._below: dict[tuple[str, str], frozenset[str]] = {}
 
     # -- connectors (admin side) --------------------------------------------------------------------------------
 
@@ -186,7 +186,7 @@ class Tenant:
                                                                  threat_state, when, now,
                                                                  len(report.get("threats", ()))))  # fmt: skip
                 if stored is None or stored.threat_state is not threat_state:
-                    reclass(seq_of[device_id], cid, threat_state)  # only a changed state moves the device's class
+                    reclass(seq_of[device_id], cid, report["threatState"])  # only a changed state moves its class
                 outcomes.append(ACCEPTED)
             else:
                 outcomes.append(_not_newer(when, threat_state, stored))
@@ -236,7 +236,7 @@ class Tenant:
             seq = self.inventory.add(device)
             self.classes.add(seq, device.platform, self._below_set(device.platform, device.os_version))
         for (cid, device_id), report in self.reports.items():
-            self.classes.report(self.inventory.seq_of[device_id], cid, report.threat_state)
+            self.classes.report(self.inventory.seq_of[device_id], cid, report.threat_state.value)
 
     def compliance_counts(self, now: datetime) -> ClassCounts:
         """Devices by compliance state, platform and connector rule at ``now``: O(classes x connectors)."""
@@ -245,7 +245,7 @@ class Tenant:
     def _below_set(self, platform: Platform, os_version: str) -> frozenset[str]:
         """Connector ids of the partners whose minimum OS this version is below; partners added later are custom
         ones with no minimum, so the set fixed at enrolment stays right."""
-        key = (platform, os_version)
+        key = (platform._value_, os_version)  # strings: an Enum member hashes through a Python call
         found = self._below.get(key)
         if found is None:
             found = self._below[key] = frozenset(

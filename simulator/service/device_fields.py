@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
+from simulator.domain.enums import Platform
 from simulator.query.devices import ClassRow, DeviceRow
 from simulator.query.fields import Field
 
@@ -48,6 +49,6 @@ _DEVICE_FIELDS: tuple[Field[DeviceRow], ...] = (
 FIELDS: Final[Mapping[str, Field[DeviceRow]]] = {f.name: f for f in _DEVICE_FIELDS}
 
 CLASS_FIELDS: Final[Mapping[str, Field[ClassRow]]] = {
-    "operatingSystem": Field("operatingSystem", "string", lambda r: r.key[0].graph_operating_system),
+    "operatingSystem": Field("operatingSystem", "string", lambda r: Platform(r.key[0]).graph_operating_system),
     "complianceState": Field("complianceState", "string", lambda r: r.verdicts.state(r.key).value),
 }

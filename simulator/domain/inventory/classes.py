@@ -24,8 +24,9 @@ from simulator.domain.policies import CompliancePolicy
 
 __all__ = ["ClassCounts", "ClassKey", "ComplianceClasses", "Verdict", "VerdictCache", "class_verdict"]
 
-# (platform, connector ids whose partner minimum the OS is below, ((connector id, newest threat state), ...) sorted)
-ClassKey = tuple[Platform, frozenset[str], tuple[tuple[str, Health], ...]]
+# (platform, connector ids whose partner minimum the OS is below, ((connector id, newest threat state), ...) sorted),
+# as wire strings: a str hashes in C, an Enum member through a Python __hash__, and keys are hashed on every change.
+ClassKey = tuple[str, frozenset[str], tuple[tuple[str, str], ...]]
 # The class's state and each enabled connector's (id, rule, blocks).
 Verdict = tuple[ComplianceState, tuple[tuple[str, str, bool], ...]]
 
@@ -48,11 +49,14 @@ class ComplianceClasses:
         self.of_seq: list[ClassKey | None] = []
         self.sizes: Counter[ClassKey] = Counter()
         self._interned: dict[ClassKey, ClassKey] = {}
-        self._moves: dict[tuple[ClassKey, str, Health | None], ClassKey] = {}
+        self._moves: dict[tuple[ClassKey, str, str | None], ClassKey] = {}
+        self._fresh: dict[tuple[str, frozenset[str]], ClassKey] = {}
 
     def add(self, seq: int, platform: Platform, below: frozenset[str]) -> None:
         """A newly enrolled device (seqs arrive in order, one each), with no reports yet."""
-        key = self._intern((platform, below, ()))
+        key = self._fresh.get(start := (platform._value_, below))
+        if key is None:
+            key = self._fresh[start] = self._intern((*start, ()))
         if seq == len(self.of_seq):
             self.of_seq.append(key)
         else:
@@ -66,8 +70,8 @@ class ComplianceClasses:
             self._shrink(key)
             self.of_seq[seq] = None
 
-    def report(self, seq: int, connector_id: str, state: Health | None) -> None:
-        """The newest threat state from ``connector_id`` changed (None: its report is gone)."""
+    def report(self, seq: int, connector_id: str, state: str | None) -> None:
+        """The newest threat state (its wire value) from ``connector_id`` changed (None: its report is gone)."""
         old = self.of_seq[seq]
         if old is None:
             return
@@ -100,7 +104,7 @@ class ComplianceClasses:
         for key, size in self.sizes.items():
             state, rules = cache.verdict(key)
             by_state[state.value] += size
-            by_platform[key[0].value][state.value] += size
+            by_platform[key[0]][state.value] += size
             for connector_id, rule, _ in rules:
                 by_connector[connector_id][rule] += size
             for connector_id, _ in key[2]:
@@ -141,14 +145,14 @@ def class_verdict(
     key: ClassKey, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector], now: datetime
 ) -> Verdict:
     """evaluate_compliance's state for every device of the class, with each enabled connector's rule."""
-    platform, below, states = key
+    platform, below, states = Platform(key[0]), key[1], key[2]
     required = platform_required_rank(platform, policies)
     if required is None:
         return ComplianceState.compliant, ()
     enabled = [c for c in connectors if c.enabled_for(platform)]
     if not enabled:
         return ComplianceState.noncompliant, ()
-    reported = dict(states)
+    reported = {cid: Health(state) for cid, state in states}
     rules = tuple((c.id, *connector_verdict(c, platform, c.id in below, reported.get(c.id), required, now))
                   for c in enabled)  # fmt: skip
     blocked = any(blocks for _, _, blocks in rules)
