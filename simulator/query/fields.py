@@ -16,6 +16,7 @@ R = TypeVar("R")
 Predicate = Callable[[R], bool]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_NONE_FIRST = -(2**62)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,10 @@ def _comparison(node: Compare, field: Field[R]) -> Predicate[R]:
         "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
         "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
     }[op]  # fmt: skip
-    return lambda row: compare(get(row), value)
+    if op in ("eq", "ne"):
+        return lambda row: compare(get(row), value)
+    # A row without the property (an optional one) matches no ordering comparison, rather than raising.
+    return lambda row: (found := get(row)) is not None and compare(found, value)
 
 
 def _coerce(literal: Literal, field: Field[Any]) -> Any:
@@ -84,6 +88,8 @@ def _field(name: str, fields: Mapping[str, Field[R]]) -> Field[R]:
 def sort_value(field: Field[R], row: R) -> Any:
     """A value that sorts as Graph orders the property: strings without case, date-times by instant."""
     value = field.get(row)
+    if value is None:  # an optional property the row lacks sorts first, and stays a JSON scalar for the cursor
+        return "" if field.kind == "string" else _NONE_FIRST
     if field.kind == "string":
         return str(value).lower()
     if field.kind == "datetime":

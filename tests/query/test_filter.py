@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -55,3 +56,14 @@ def test_input_size_clause_count_and_nesting_are_bounded() -> None:
     assert f"limited to {MAX_CLAUSES} comparisons" in refusal(many)
     deep = "(" * 500 + "a eq 'x'" + ")" * 500
     assert "nests parentheses" in refusal(deep)
+
+
+def test_rows_without_an_optional_property_neither_match_an_ordering_nor_break_a_sort() -> None:
+    from simulator.query.fields import Field, compile_filter, sort_value
+
+    fields: dict[str, Field[dict[str, Any]]] = {"when": Field("when", "datetime", lambda row: row.get("when")),
+              "flag": Field("flag", "bool", lambda row: row.get("flag"))}  # fmt: skip
+    later = compile_filter(parse_filter("when gt 2026-01-01T00:00:00Z"), fields)
+    assert later({}) is False and later({"when": datetime(2026, 2, 1).astimezone()}) is True
+    rows = [{"flag": True}, {}, {"flag": False}]
+    assert sorted(rows, key=lambda row: sort_value(fields["flag"], row)) == [{}, {"flag": False}, {"flag": True}]
