@@ -4,8 +4,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.errors import InvalidRequest
+from simulator.query.fields import compile_filter
 from simulator.query.filter import MAX_CLAUSES, MAX_FILTER_LENGTH, And, Compare, Or, StartsWith, parse_filter
 
 
@@ -59,7 +62,7 @@ def test_input_size_clause_count_and_nesting_are_bounded() -> None:
 
 
 def test_rows_without_an_optional_property_neither_match_an_ordering_nor_break_a_sort() -> None:
-    from simulator.query.fields import Field, compile_filter, sort_value
+    from simulator.query.fields import Field, sort_value
 
     fields: dict[str, Field[dict[str, Any]]] = {"when": Field("when", "datetime", lambda row: row.get("when")),
               "flag": Field("flag", "bool", lambda row: row.get("flag"))}  # fmt: skip
@@ -67,3 +70,19 @@ def test_rows_without_an_optional_property_neither_match_an_ordering_nor_break_a
     assert later({}) is False and later({"when": datetime(2026, 2, 1).astimezone()}) is True
     rows = [{"flag": True}, {}, {"flag": False}]
     assert sorted(rows, key=lambda row: sort_value(fields["flag"], row)) == [{}, {"flag": False}, {"flag": True}]
+
+
+_ALPHABET = st.sampled_from(["eq", "ne", "gt", "and", "or", "not", "(", ")", ",", "'", "''", " ", "startswith",
+                             "deviceName", "osVersion", "lastSyncDateTime", "2026-11-25T10:00:00Z", "true", "1.5",
+                             "null", "$", "/", "é", "contains"])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(_ALPHABET, max_size=30).map(" ".join)))
+def test_any_filter_text_parses_and_compiles_or_is_an_invalid_request(text: str) -> None:
+    from simulator.service.device_fields import FIELDS
+
+    try:
+        compile_filter(parse_filter(text), FIELDS)
+    except InvalidRequest as refused:
+        assert refused.target == "$filter" and refused.message.startswith("Invalid $filter: ")
