@@ -139,6 +139,8 @@ def _measure(mock: MockProcess, devices: int, rounds: int) -> list[Measure]:
     counts_times = latencies(control, counts_path, 10 * rounds)
     counted = orjson.loads(control.send("GET", counts_path))
     filtered = statistics.median(latencies(big_admin, f"{page}&$filter=operatingSystem%20eq%20'iOS'&$count=true", 20))
+    deep = statistics.median(latencies(big_admin, f"{page}&$skip={devices // 2}", 20))
+    partner_page = statistics.median(latencies(partner, "/partner/v1/devices?platform=ios&$top=100", 20))
     small_page, big_page = statistics.median(small_times), statistics.median(big_times)
     return [
         Measure(f"enrolment of {devices:,} devices via control API", rate, "devices/s", 100_000),
@@ -149,6 +151,8 @@ def _measure(mock: MockProcess, devices: int, rounds: int) -> list[Measure]:
         Measure(f"compliance counts at {devices:,} devices", statistics.median(counts_times) * 1e3, "ms", 10.0,
                 higher_is_better=False, detail={"classes": counted["classes"], "total": counted["total"]}),
         Measure(f"filtered page ($count, iOS) at {devices:,} devices", filtered * 1e3, "ms", 0.0, context=True),
+        Measure(f"page of 100 after $skip={devices // 2:,}", deep * 1e3, "ms", 0.0, context=True),
+        Measure(f"partner device list page of 100 at {devices:,}", partner_page * 1e3, "ms", 0.0, context=True),
     ]
 
 

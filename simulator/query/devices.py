@@ -12,7 +12,7 @@ counting at most ``COUNT_LIMIT`` candidates where it cannot.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,9 +86,12 @@ def find_devices(
     return DevicePage(page, following, count)
 
 
+Predicate = Callable[[DeviceRow], bool]
+
+
 class _Query:
-    def __init__(self, tenant: Tenant, buckets: list[list[int]] | None, predicate: Any, verdicts: VerdictCache,
-                 now: datetime) -> None:  # fmt: skip
+    def __init__(self, tenant: Tenant, buckets: list[list[int]] | None, predicate: Predicate | None,
+                 verdicts: VerdictCache, now: datetime) -> None:  # fmt: skip
         self.tenant, self.buckets, self.predicate, self.verdicts, self.now = tenant, buckets, predicate, verdicts, now
 
     def candidates(self, after: int) -> Iterator[int]:
@@ -191,7 +194,7 @@ def _plan(node: Node, tenant: Tenant) -> list[list[int]] | None:
     return None
 
 
-def _count(tenant: Tenant, options: QueryOptions, buckets: list[list[int]] | None, predicate: Any,
+def _count(tenant: Tenant, options: QueryOptions, buckets: list[list[int]] | None, predicate: Predicate | None,
            verdicts: VerdictCache, now: datetime, class_fields: Mapping[str, Field[ClassRow]]) -> int:  # fmt: skip
     node = options.filter
     if node is None:
