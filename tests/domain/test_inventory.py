@@ -154,3 +154,19 @@ def test_counts_at_scale_follow_a_partner_turning_unresponsive() -> None:
     after = tenant.compliance_counts(edge + timedelta(microseconds=1))
     assert after.by_state == {"compliant": 20_000} and after.by_connector[cid]["partnerUnresponsive"] == 20_000
     assert tenant.compliance_counts(edge).classes == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(devices_st, reports_st, st.lists(connector_st, min_size=2, max_size=2), st.data())
+def test_reindex_rebuilds_the_same_classes_and_indexes_from_devices_and_reports(fleet, reports, toggles,
+                                                                               data) -> None:  # fmt: skip
+    tenant = build(fleet, reports, toggles, ("low", "high"))
+    for aad in data.draw(st.lists(st.sampled_from(sorted(tenant.devices)), unique=True)):
+        tenant.remove(aad)
+    before = {aad: tenant.classes.of_seq[tenant.inventory.seq_of[aad]] for aad in tenant.devices}
+    sizes = dict(tenant.classes.sizes)
+    tenant.reindex()
+    after = {aad: tenant.classes.of_seq[tenant.inventory.seq_of[aad]] for aad in tenant.devices}
+    assert after == before and dict(tenant.classes.sizes) == sizes
+    assert list(tenant.inventory.slots) == list(tenant.devices.values())
+    assert_classes_match_brute_force(tenant)
