@@ -34,7 +34,7 @@ SORT_LIMIT = 10_000
 COUNT_LIMIT = 20_000
 
 
-@dataclass(slots=True)
+@dataclass(slots=True)  # not frozen: one is built per examined device, and a frozen __init__ costs twice as much
 class DeviceRow:
     """What a field reads: the device, where it sits, and the tenant's verdicts at the request's instant."""
 
