@@ -122,6 +122,16 @@ def test_skip_jumps_by_position_and_agrees_with_walking_after_removals() -> None
     assert everything(tenant, **{"$skip": "45"}) == [f"d-{i:05}" for i in range(46, 50)]
 
 
+def test_skip_after_a_rebuild_of_the_indexes_still_counts_only_live_devices() -> None:
+    tenant = fleet(3000)
+    for index in range(0, 3000, 2):
+        tenant.remove(f"aad-{index}")  # the 1500th removal rebuilds the indexes; the holes in the order stay
+    live = [d.id for d in tenant.devices.values()]
+    assert everything(tenant, **{"$skip": "1400"}) == live[1400:]
+    ios = [d.id for d in tenant.devices.values() if d.platform is Platform.ios]
+    assert everything(tenant, **{"$skip": "400", "$filter": "operatingSystem eq 'iOS'"}) == ios[400:]
+
+
 def test_orderby_pages_equal_one_full_sort_and_need_a_narrow_filter_at_scale(monkeypatch) -> None:
     tenant = fleet(40)
     expected = [d.id for d in sorted(tenant.devices.values(), key=lambda d: (d.device_name.lower(), d.id),

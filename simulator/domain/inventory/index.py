@@ -90,10 +90,13 @@ class DeviceInventory:
 
     def skip_ahead(self, seqs: list[int] | None, cursor: int, skip: int) -> int:
         """The cursor after skipping ``skip`` live entries past ``cursor`` in O(log n), when no entry is dead;
-        -2 when some are (the caller then skips by walking)."""
+        -2 when some are (the caller then skips by walking). ``slots`` keeps its holes for good (positions never
+        move), so the whole list jumps only while no device was ever removed; index buckets are compacted."""
         if self._dead:
             return -2
         if seqs is None:
+            if len(self.slots) != len(self.seq_of):
+                return -2
             return min(cursor + skip, len(self.slots) - 1)
         start = bisect_right(seqs, cursor)
         end = start + skip
