@@ -16,7 +16,7 @@ from simulator.errors import InvalidRequest
 from simulator.query import devices as pages
 from simulator.query.cursor import Cursor
 from simulator.query.devices import find_devices
-from simulator.query.fields import compile_filter
+from simulator.query.fields import compile_filter, sort_value
 from simulator.query.options import read_options
 from simulator.service.device_fields import CLASS_FIELDS, FIELDS
 
@@ -191,7 +191,7 @@ def test_pages_equal_brute_force_for_any_filter_order_skip_and_removals(size, te
             predicate = compile_filter(parsed.filter, FIELDS)
             rows = [r for r in rows if predicate(r)]
         for name, desc in reversed(parsed.orderby):
-            rows.sort(key=lambda r: pages.sort_value(FIELDS[name], r), reverse=desc)
+            rows.sort(key=lambda r: sort_value(FIELDS[name], r), reverse=desc)
         assert everything(tenant, **options) == [r.device.id for r in rows][skip:]
     finally:
         index_module._MIN_REBUILD = saved
