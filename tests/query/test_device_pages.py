@@ -193,5 +193,6 @@ def test_pages_equal_brute_force_for_any_filter_order_skip_and_removals(size, te
         for name, desc in reversed(parsed.orderby):
             rows.sort(key=lambda r: sort_value(FIELDS[name], r), reverse=desc)
         assert everything(tenant, **options) == [r.device.id for r in rows][skip:]
+        assert query(tenant, None, **options, **{"$count": "true"}).count == len(rows)
     finally:
         index_module._MIN_REBUILD = saved
