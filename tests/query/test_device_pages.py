@@ -58,7 +58,8 @@ def everything(tenant: Tenant, **options: str) -> list[str]:
 
 FILTERS = ["", "operatingSystem eq 'iOS'", "operatingSystem eq 'iOS' or managedDeviceOwnerType eq 'personal'",
            "startswith(deviceName, 'phone 1') and managedDeviceOwnerType eq 'company'",
-           "complianceState eq 'compliant' and userPrincipalName eq 'USER2@contoso.example'"]  # fmt: skip
+           "complianceState eq 'compliant' and userPrincipalName eq 'USER2@contoso.example'",
+           "complianceState ne 'noncompliant' and operatingSystem eq 'android'"]  # fmt: skip
 
 
 @settings(max_examples=50, deadline=None)
