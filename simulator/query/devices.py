@@ -45,16 +45,15 @@ class DeviceRow:
     now: datetime
 
     @property
-    def class_key(self) -> ClassKey:
-        key = self.tenant.classes.of_seq[self.seq]
-        assert key is not None  # a live device always has a class
-        return key
+    def class_number(self) -> int:
+        return self.tenant.classes.of_seq[self.seq]
 
 
 @dataclass(frozen=True, slots=True)
 class ClassRow:
     """A compliance class with its verdict, for fields every device of a class shares (counting by class)."""
 
+    number: int
     key: ClassKey
     verdicts: VerdictCache
 
@@ -203,7 +202,9 @@ def _count(tenant: Tenant, options: QueryOptions, buckets: list[list[int]] | Non
         return len(tenant.inventory)
     if properties_of(node) <= set(class_fields):
         by_class = compile_filter(node, class_fields)
-        return sum(size for key, size in tenant.classes.sizes.items() if by_class(ClassRow(key, verdicts)))
+        keys = tenant.classes.keys
+        return sum(size for number, size in tenant.classes.populated()
+                   if by_class(ClassRow(number, keys[number], verdicts)))  # fmt: skip
     if _single_indexed_eq(node):
         assert isinstance(node, Compare)
         return tenant.inventory.bucket_size(node.prop, str(node.literal.value))

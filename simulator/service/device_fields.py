@@ -43,12 +43,12 @@ _DEVICE_FIELDS: tuple[Field[DeviceRow], ...] = (
     Field("azureADRegistered", "bool", lambda r: r.device.registered),
     Field("enrolledDateTime", "datetime", lambda r: r.device.enrolled_at),
     Field("lastSyncDateTime", "datetime", _last_sync),
-    Field("complianceState", "string", lambda r: r.verdicts.state(r.class_key).value),
+    Field("complianceState", "string", lambda r: r.verdicts.state(r.class_number).value),
     Field("partnerReportedThreatState", "string", _newest_state),
 )
 FIELDS: Final[Mapping[str, Field[DeviceRow]]] = {f.name: f for f in _DEVICE_FIELDS}
 
 CLASS_FIELDS: Final[Mapping[str, Field[ClassRow]]] = {
     "operatingSystem": Field("operatingSystem", "string", lambda r: Platform(r.key[0]).graph_operating_system),
-    "complianceState": Field("complianceState", "string", lambda r: r.verdicts.state(r.key).value),
+    "complianceState": Field("complianceState", "string", lambda r: r.verdicts.state(r.number).value),
 }

@@ -12,7 +12,7 @@ scheduled: a partner turning unresponsive changes the verdict of whole classes a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,56 +43,69 @@ class ClassCounts:
 
 
 class ComplianceClasses:
-    """Each device's class (by seq) and the number of devices per class."""
+    """Each device's class (by seq) and the number of devices per class.
+
+    Classes are numbered: a device's class is a small int, the sizes a list, and a report that changes a threat state
+    moves the device with one lookup of ``(class, connector, state)``, where keying by the class tuple itself would
+    hash it again at every step (this runs on the ingest path).
+    """
 
     def __init__(self) -> None:
-        self.of_seq: list[ClassKey | None] = []
-        self.sizes: Counter[ClassKey] = Counter()
-        self._interned: dict[ClassKey, ClassKey] = {}
-        self._moves: dict[tuple[ClassKey, str, str | None], ClassKey] = {}
-        self._fresh: dict[tuple[str, frozenset[str]], ClassKey] = {}
+        self.of_seq: list[int] = []  # seq -> class number; -1 for a removed device
+        self.sizes: list[int] = []  # class number -> devices
+        self.keys: list[ClassKey] = []  # class number -> its facts
+        self._numbers: dict[ClassKey, int] = {}
+        self._moves: dict[tuple[int, str, str | None], int] = {}
+        self._fresh: dict[tuple[str, frozenset[str]], int] = {}
+
+    def __len__(self) -> int:
+        """Classes with at least one device."""
+        return sum(1 for size in self.sizes if size)
 
     def add(self, seq: int, platform: Platform, below: frozenset[str]) -> None:
         """A newly enrolled device (seqs arrive in order, one each), with no reports yet."""
-        key = self._fresh.get(start := (platform._value_, below))
-        if key is None:
-            key = self._fresh[start] = self._intern((*start, ()))
-        if seq == len(self.of_seq):
-            self.of_seq.append(key)
-        else:
-            self.of_seq.extend([None] * (seq - len(self.of_seq)))
-            self.of_seq.append(key)
-        self.sizes[key] += 1
+        number = self._fresh.get(start := (platform._value_, below))
+        if number is None:
+            number = self._fresh[start] = self._number((*start, ()))
+        if seq != len(self.of_seq):
+            self.of_seq.extend([-1] * (seq - len(self.of_seq)))
+        self.of_seq.append(number)
+        self.sizes[number] += 1
 
     def remove(self, seq: int) -> None:
-        key = self.of_seq[seq]
-        if key is not None:
-            self._shrink(key)
-            self.of_seq[seq] = None
+        number = self.of_seq[seq]
+        if number >= 0:
+            self.sizes[number] -= 1
+            self.of_seq[seq] = -1
 
     def report(self, seq: int, connector_id: str, state: str | None) -> None:
         """The newest threat state (its wire value) from ``connector_id`` changed (None: its report is gone)."""
         old = self.of_seq[seq]
-        if old is None:
-            return
-        move = (old, connector_id, state)
-        new = self._moves.get(move)
+        new = self._moves.get((old, connector_id, state))
         if new is None:
-            states = dict(old[2])
+            if old < 0:
+                return
+            platform, below, reported = self.keys[old]
+            states = dict(reported)
             if state is None:
                 states.pop(connector_id, None)
             else:
                 states[connector_id] = state
-            new = self._moves[move] = self._intern((old[0], old[1], tuple(sorted(states.items()))))
-        if new is not old:
-            self._shrink(old)
+            new = self._number((platform, below, tuple(sorted(states.items()))))
+            self._moves[(old, connector_id, state)] = new
+        if new != old:
+            self.sizes[old] -= 1
             self.sizes[new] += 1
             self.of_seq[seq] = new
+
+    def populated(self) -> Iterator[tuple[int, int]]:
+        """(class number, devices) of every class that has devices."""
+        return ((number, size) for number, size in enumerate(self.sizes) if size)
 
     def verdicts(
         self, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector], now: datetime
     ) -> VerdictCache:
-        return VerdictCache(list(policies), list(connectors), now)
+        return VerdictCache(self.keys, list(policies), list(connectors), now)
 
     def counts(
         self, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector], now: datetime
@@ -101,8 +114,11 @@ class ComplianceClasses:
         by_state: Counter[str] = Counter()
         by_platform: dict[str, Counter[str]] = {p.value: Counter() for p in Platform}
         by_connector: dict[str, Counter[str]] = {c.id: Counter() for c in cache.connectors}
-        for key, size in self.sizes.items():
-            state, rules = cache.verdict(key)
+        classes = 0
+        for number, size in self.populated():
+            classes += 1
+            key = self.keys[number]
+            state, rules = cache.verdict(number)
             by_state[state.value] += size
             by_platform[key[0]][state.value] += size
             for connector_id, rule, _ in rules:
@@ -110,34 +126,36 @@ class ComplianceClasses:
             for connector_id, _ in key[2]:
                 if connector_id in by_connector:
                     by_connector[connector_id]["reported"] += size
-        return ClassCounts(sum(self.sizes.values()), dict(by_state), {k: dict(v) for k, v in by_platform.items()},
-                           {k: dict(v) for k, v in by_connector.items()}, len(self.sizes))  # fmt: skip
+        return ClassCounts(sum(by_state.values()), dict(by_state), {k: dict(v) for k, v in by_platform.items()},
+                           {k: dict(v) for k, v in by_connector.items()}, classes)  # fmt: skip
 
-    def _intern(self, key: ClassKey) -> ClassKey:
-        return self._interned.setdefault(key, key)
-
-    def _shrink(self, key: ClassKey) -> None:
-        self.sizes[key] -= 1
-        if not self.sizes[key]:
-            del self.sizes[key]
+    def _number(self, key: ClassKey) -> int:
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = len(self.keys)
+            self.keys.append(key)
+            self.sizes.append(0)
+        return number
 
 
 class VerdictCache:
     """Verdicts of classes at one instant, computed on first use (a request reads it for every device it scans)."""
 
-    def __init__(self, policies: list[CompliancePolicy], connectors: list[Connector], now: datetime) -> None:
+    def __init__(self, keys: list[ClassKey], policies: list[CompliancePolicy], connectors: list[Connector],
+                 now: datetime) -> None:  # fmt: skip
+        self.keys = keys
         self.policies = policies
         self.connectors = connectors
         self.now = now
-        self._memo: dict[ClassKey, Verdict] = {}
+        self._memo: dict[int, Verdict] = {}
 
-    def state(self, key: ClassKey) -> ComplianceState:
-        return self.verdict(key)[0]
+    def state(self, number: int) -> ComplianceState:
+        return self.verdict(number)[0]
 
-    def verdict(self, key: ClassKey) -> Verdict:
-        found = self._memo.get(key)
+    def verdict(self, number: int) -> Verdict:
+        found = self._memo.get(number)
         if found is None:
-            found = self._memo[key] = class_verdict(key, self.policies, self.connectors, self.now)
+            found = self._memo[number] = class_verdict(self.keys[number], self.policies, self.connectors, self.now)
         return found
 
 
