@@ -40,8 +40,7 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
 def _uuid(rng: random.Random) -> str:
     """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` with the same bits, at a third of the cost (enrolling
     a million devices through the control API draws two per device)."""
-    bits = (rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET
-    text = f"{bits:032x}"
+    text = ((rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()  # 2x f"{bits:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
