@@ -60,7 +60,7 @@ def device_to_wire(device: EnrolledDevice) -> dict[str, Any]:
         "id": device.id,
         **device.to_partner_wire(),
         "deviceName": device.device_name,
-        "installedApps": [app.to_wire() for app in device.apps],
+        "installedApps": [app.to_wire() for app in device.apps] if device.apps else [],
     }
 
 
