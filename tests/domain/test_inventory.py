@@ -175,3 +175,13 @@ def test_reindex_rebuilds_the_same_classes_and_indexes_from_devices_and_reports(
     assert facts(tenant) == before
     assert list(tenant.inventory.slots) == list(tenant.devices.values())
     assert_classes_match_brute_force(tenant)
+
+
+def test_an_unreadable_os_version_is_never_below_a_partner_minimum() -> None:
+    tenant = Tenant("t", "T")
+    tenant.enroll(device(0, Platform.ios, "17.4-beta", ManagedDeviceOwnerType.company, ""))
+    cid = PARTNERS[1]
+    tenant.create_connector(cid, {"iosEnabled": True, "partnerUnsupportedOsVersionBlocked": True}, T0)
+    tenant.add_policy(CompliancePolicy("p", Platform.ios, "MTD", T0, T0, True, DeviceThreatProtectionLevel.low))
+    assert [r.rule for r in tenant.compliance("aad-0", T0).reasons] == ["noPartnerData"]
+    assert tenant.compliance_counts(T0).by_state == {"compliant": 1}
