@@ -20,6 +20,7 @@ from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
 from simulator.entra.credentials import AppCertificate, load_certificate
 from simulator.entra.keys import KeySet
+from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
 from simulator.service.devices import device_from_wire
 from simulator.service.faults import FaultBook
@@ -212,6 +213,7 @@ class ServiceState:
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
         # Configured apps keep their registration across reset, so a token issued before a reset still works after it.
         self._configured_registrations: dict[tuple[str, str], str] = {}
+        self.cursors = CursorCodec(secrets.token_bytes(32))  # signs $skiptoken cursors (simulator/query/cursor.py)
         self.reset()
 
     def reset(self) -> None:
