@@ -32,7 +32,7 @@ def run_command(args: argparse.Namespace, console: Console | None = None) -> int
     try:
         scenarios = _chosen(args)
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
-        options = RunOptions.from_env(seed, args.target, args.control_key)
+        options = RunOptions.from_env(seed, args.target, args.control_key, getattr(args, "ca", None))
     except (ScenarioSyntaxError, ConfigError) as exc:
         errors = Console(stderr=True, highlight=False, soft_wrap=True)
         errors.print(f"mtdsim run: error: {escape(str(exc))}", style="red")
