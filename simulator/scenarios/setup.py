@@ -33,7 +33,7 @@ async def apply_given(ctx: RunContext, scenario: Scenario, *, reset: bool = True
 async def _tenant(ctx: RunContext, given: TenantGiven) -> None:
     await ctx.control("POST", "/_sim/tenants", {"id": ctx.tenant_id, "displayName": given.display_name},
                       expect=(200, 201))  # fmt: skip
-    admin = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", {"kind": "admin"}, expect=(200, 201))
+    admin = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", _app(ctx, "admin"), expect=(200, 201))
     ctx.apps[ADMIN] = Credentials(admin["clientId"], admin["clientSecret"])
     for partner in given.partner_keys:
         await register_partner(ctx, partner)
@@ -49,11 +49,17 @@ async def _tenant(ctx: RunContext, given: TenantGiven) -> None:
 async def register_partner(ctx: RunContext, partner: str) -> None:
     if partner in ctx.apps:
         return
-    body = {"kind": "partner", "partner": partner}
+    body = {**_app(ctx, "partner"), "partner": partner}
     app = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", body, expect=(200, 201))
     ctx.apps[partner] = Credentials(app["clientId"], app["clientSecret"])
     if app.get("connectorId"):
         ctx.connector_ids[partner] = app["connectorId"]
+
+
+def _app(ctx: RunContext, kind: str) -> dict[str, str]:
+    """Credentials derived from the seed, so a run replays with the same client ids (and tokens' appid)."""
+    label = f"app:{ctx.tenant_id}:{kind}:{len(ctx.apps)}"
+    return {"kind": kind, "clientId": ctx.new_id(label), "clientSecret": f"secret-{ctx.new_id(label + ':secret')}"}
 
 
 async def _connector(ctx: RunContext, spec: ConnectorSpec) -> None:

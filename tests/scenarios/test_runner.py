@@ -99,7 +99,7 @@ def test_a_failure_report_has_location_request_response_mismatches_and_curl() ->
     assert "request sent:\n  GET http://127.0.0.1:" in text
     assert "response received:\n  HTTP 200\n" in text
     assert '  /partnerState: expected "available", got "enabled"' in text
-    assert "reproduce:\n  curl -i -X GET http://127.0.0.1:" in text
+    assert "(valid only while that run's state exists):\n  curl -i -X GET http://127.0.0.1:" in text
 
 
 def test_a_step_without_expect_must_succeed() -> None:
