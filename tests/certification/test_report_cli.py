@@ -60,13 +60,16 @@ def test_mtdsim_report_certifies_a_silent_partner_as_failing_in_junit_json_and_m
         assert simulated.returncode == 0, simulated.stderr
         tenant = json.loads(simulated.stdout)["tenantId"]
         out = tmp_path / "out"
+        shown = subprocess.run([*mtdsim, "report", "--target", url, "--control-key", "k"],
+                               capture_output=True, text=True, timeout=120)  # fmt: skip
         done = subprocess.run([*mtdsim, "report", "--target", url, "--control-key", "k", "--tenant", tenant,
-                               "--junit", str(out / "junit.xml"), "--json", str(out / "report.json"),
+                               "--certify", "--junit", str(out / "junit.xml"), "--json", str(out / "report.json"),
                                "--markdown", str(out / "report.md")],
                               capture_output=True, text=True, timeout=120)  # fmt: skip
     finally:
         serve.terminate()
         serve.communicate(timeout=15)
+    assert shown.returncode == 0 and "heartbeats" in shown.stdout  # shown, but only --certify gates on it
     assert done.returncode == 1, done.stderr
     suite = ET.parse(out / "junit.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "3"
