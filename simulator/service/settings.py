@@ -40,3 +40,4 @@ class Settings:
     max_fault_delay: float = 10.0
     token_cache_size: int = 4096
     throttling: bool = False
+    record_path: Path | None = None  # mtdsim serve --record: the session is written here as a scenario on shutdown
