@@ -29,6 +29,8 @@ def add_parser(subparsers: Any) -> None:
                         help="access token claim set: 1 as Entra issues for Graph (default), or 2")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="on shutdown, write the session (partner and Graph requests) as a scenario file")
     parser.set_defaults(func=run)
 
 
@@ -55,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.config:
         extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    if args.record:
+        extra["record_path"] = Path(args.record)
     settings = Settings(
         host=args.host,
         port=args.port,
