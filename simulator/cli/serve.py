@@ -18,6 +18,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
+    parser.add_argument("--state", metavar="DIR", help="keep the state durable in DIR (SQLite): restored at start, "
+                        "checkpointed every --checkpoint-interval and at shutdown (default: in memory only)")
+    parser.add_argument("--checkpoint-interval", type=float, default=1.0, metavar="S",
+                        help="seconds between checkpoints with --state (default 1; a kill -9 loses at most this)")
     parser.set_defaults(func=run)
 
 
@@ -33,6 +37,12 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.config:
         extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    if args.state:
+        if not args.checkpoint_interval > 0:
+            from simulator.errors import ConfigError
+
+            raise ConfigError("--checkpoint-interval must be a positive number of seconds")
+        extra.update(state_dir=Path(args.state), checkpoint_interval=args.checkpoint_interval)
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -114,6 +124,8 @@ def _banner(settings: Any, port: int) -> None:
         for app in tenant.apps:
             owner = f" ({app.partner_key or app.connector_id})" if app.kind == "partner" else ""
             lines.append(f"    {app.kind:<7} app  client id {app.client_id}  secret {app.client_secret}{owner}")
+    if settings.state_dir is not None:
+        lines.append(f"  state         {settings.state_dir}  (checkpoint every {settings.checkpoint_interval:g} s)")
     lines.append(f"  token URL     http://{host}:{port}/<tenant id>/oauth2/v2.0/token")
     lines.append(f"  OpenAPI       http://{host}:{port}/openapi.json")
     print("\n".join(lines), flush=True)

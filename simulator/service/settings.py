@@ -40,3 +40,7 @@ class Settings:
     max_fault_delay: float = 10.0
     token_cache_size: int = 4096
     throttling: bool = False
+    # Durable state (simulator/store): None keeps everything in memory only.
+    state_dir: Path | None = None
+    checkpoint_interval: float = 1.0
+    max_snapshot_size: int = 1024 * 1024 * 1024  # PUT /_sim/snapshot bodies (a 1M-device snapshot is ~0.6 GB)
