@@ -22,6 +22,8 @@ def add_parser(subparsers: Any) -> None:
                         help=f"the mock to read (default {DEFAULT_TARGET})")  # fmt: skip
     parser.add_argument("--control-key", metavar="KEY", default=os.environ.get("MTDSIM_CONTROL_KEY"),
                         help="the control key `mtdsim serve` printed")  # fmt: skip
+    parser.add_argument("--state", metavar="DIR", help="read a state directory offline (mtdsim serve --state DIR) "
+                        "instead of a running mock")
     parser.add_argument("--json", metavar="F", help="also write the report as JSON here")
     parser.add_argument("--markdown", metavar="F", help="also write the report as Markdown here")
     parser.set_defaults(func=run)
@@ -38,9 +40,14 @@ def run(args: argparse.Namespace) -> int:
     from simulator.conformance import fetch_report
     from simulator.errors import ConfigError
 
-    if not args.control_key:
+    if args.state:
+        from simulator.store.offline import read_report
+
+        report = read_report(Path(args.state))
+    elif not args.control_key:
         raise ConfigError("--control-key (or MTDSIM_CONTROL_KEY) is required: `mtdsim serve` prints it")
-    report = asyncio.run(fetch_report(args.target, args.control_key))
+    else:
+        report = asyncio.run(fetch_report(args.target, args.control_key))
     markdown = report.to_markdown()
     for wanted, text in ((args.markdown, markdown), (args.json, json.dumps(report.to_json(), indent=2) + "\n")):
         if wanted:

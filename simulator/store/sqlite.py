@@ -60,14 +60,18 @@ def _dumps(value: Any) -> str:
 class SqliteStore:
     """The database of one state directory. One writer at a time (the checkpointer serialises its calls)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, read_only: bool = False) -> None:
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            # Used by one worker thread at a time, never concurrently: the checkpointer awaits each write.
-            self._db = sqlite3.connect(directory / DATABASE, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            if read_only:
+                uri = f"{(directory / DATABASE).resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            else:
+                directory.mkdir(parents=True, exist_ok=True)
+                # Used by one worker thread at a time, never concurrently: the checkpointer awaits each write.
+                self._db = sqlite3.connect(directory / DATABASE, check_same_thread=False, isolation_level=None)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"--state {directory}: cannot open the state database: {exc}") from exc
         self.directory = directory
@@ -109,9 +113,13 @@ class SqliteStore:
     def _bodies(self, sql: str, *args: Any) -> list[Any]:
         return [orjson.loads(body) for (body,) in self._db.execute(sql, args)]
 
-    def _ring(self, table: str, items: str) -> dict[str, Any]:
+    def ring_total(self, table: str) -> int:
+        """How many items a ring (journal, violations, self_checks) had seen, beyond those it kept."""
         total = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"{table}Total",)).fetchone()
-        return {"total": int(total[0]) if total else 0, items: self._bodies(f"SELECT body FROM {table} ORDER BY seq")}
+        return int(total[0]) if total else 0
+
+    def _ring(self, table: str, items: str) -> dict[str, Any]:
+        return {"total": self.ring_total(table), items: self._bodies(f"SELECT body FROM {table} ORDER BY seq")}
 
     # -- writing ------------------------------------------------------------------------------------------------
 
