@@ -15,14 +15,15 @@ __all__ = ["run_console"]
 TickCallback = Callable[[int, int], None]
 
 
-async def run_console(console: PartnerConsole, behaviour: Behaviour, *,
-                      on_tick: TickCallback | None = None) -> ConsoleStats:  # fmt: skip
-    """Run ``behaviour.total_ticks`` ticks; the clock moves one tick between them. Returns the console's stats."""
+async def run_console(console: PartnerConsole, behaviour: Behaviour, *, on_tick: TickCallback | None = None,
+                      on_listed: Callable[[int], None] | None = None) -> ConsoleStats:  # fmt: skip
+    """Run ``behaviour.total_ticks`` ticks; the clock moves one tick between them. Returns the console's stats.
+    ``on_listed(devices so far)`` follows the device list read first, ``on_tick(done, total)`` the ticks."""
     if console.profile.heartbeats:
         await console.heartbeat()
     else:
         await console.read_connector()
-    listed = await console.devices()
+    listed = await console.devices(on_page=on_listed)
     by_id = {device.azure_ad_device_id: device for device in listed}
     roster = [d for d in listed if eligible(console.profile, d, console.connector)]
     traffic = Traffic(behaviour, roster, console.clock.now())
