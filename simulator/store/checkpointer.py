@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.service.state import ServiceState
-from simulator.store.capture import capture
+from simulator.store.capture import capture_changes
 from simulator.store.sqlite import SqliteStore
 
 __all__ = ["CheckpointInfo", "Checkpointer"]
@@ -66,7 +66,9 @@ class Checkpointer:
     async def checkpoint(self) -> CheckpointInfo:
         async with self._lock:
             started = time.perf_counter()
-            shot = capture(self.state)
+            # After a failed write the file's content is unknown and the changes it carried are gone from the
+            # trackers: the store then asks for everything.
+            shot = capture_changes(self.state, everything=self.store.needs_everything)
             captured = time.perf_counter()
             rows = await asyncio.to_thread(self.store.write, shot)
             self.count += 1

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from simulator.service.keys import CHECKPOINTER, SETTINGS, STATE
-from simulator.store.capture import capture
+from simulator.store.capture import capture_changes
 from simulator.store.checkpointer import Checkpointer
 from simulator.store.snapshot import apply_snapshot
 from simulator.store.sqlite import SqliteStore
@@ -31,7 +31,7 @@ async def durable_state(app: web.Application) -> AsyncIterator[None]:
         apply_snapshot(state, document)
         checkpointer.restored_from = float(document["takenAt"])
         log.info("restored the state of %s from %s", document["takenAt"], settings.state_dir)
-        store.mark_written(capture(state))
+        store.mark_written(capture_changes(state))  # starts tracking: the restored records are written already
     app[CHECKPOINTER] = checkpointer
     checkpointer.start()
     yield

@@ -9,7 +9,6 @@ killed (the pages are in the operating system's cache); only a power cut can cos
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +74,9 @@ class SqliteStore:
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"--state {directory}: cannot open the state database: {exc}") from exc
         self.directory = directory
-        self._previous: Capture | None = None
+        self._tenant_ids: set[str] | None = None  # tenants the file holds, None before the first write
         self._headers: dict[str, str] = {}
+        self._ring_totals: dict[str, int] = {}
         self.rows_written = 0  # by the last write
 
     def close(self) -> None:
@@ -123,37 +123,47 @@ class SqliteStore:
 
     # -- writing ------------------------------------------------------------------------------------------------
 
+    @property
+    def needs_everything(self) -> bool:
+        """The next write must carry every tenant complete (a new file, or one after a failed write)."""
+        return self._tenant_ids is None
+
     def mark_written(self, shot: Capture) -> None:
-        """The database holds ``shot`` already (it was just restored from it): the next write is a diff against it."""
-        self._previous = shot
+        """The database holds ``shot`` already (it was just restored from it): the next write builds on it."""
+        self._tenant_ids = {t.id for t in shot.tenants}
         self._headers = {t.id: _dumps(tenant_header(t)) for t in shot.tenants}
+        self._ring_totals = {table: getattr(shot, total) for table, _, total, _ in _RINGS}
 
     def write(self, shot: Capture) -> int:
-        """Write what changed since the previous write, in one transaction; returns the number of rows touched."""
-        previous = self._previous
+        """Write ``shot`` in one transaction: a complete tenant replaces its rows, an incremental one upserts and
+        deletes what changed; rings append what is new. Returns the number of rows touched."""
         rows = 0
         db = self._db
         db.execute("BEGIN")
         try:
-            old_tenants = {t.id: t for t in previous.tenants} if previous is not None else None
-            if old_tenants is None:
+            if self._tenant_ids is None:  # the first write into this file: it holds nothing we know of
+                if not all(t.complete for t in shot.tenants):
+                    raise ValueError("the first write of a state file needs complete tenants (capture_changes "
+                                     "with everything=True)")
                 for table in ("tenants", "devices", "reports"):
                     db.execute(f"DELETE FROM {table}")
-                self._headers = {}
-                old_tenants = {}
-            for gone in old_tenants.keys() - {t.id for t in shot.tenants}:
+                self._tenant_ids, self._headers = set(), {}
+            ids = {t.id for t in shot.tenants}
+            for gone in self._tenant_ids - ids:
                 rows += self._drop_tenant(gone)
             for tenant in shot.tenants:
-                rows += self._write_tenant(tenant, old_tenants.get(tenant.id))
+                rows += self._write_tenant(tenant)
             for table, items, total, encode in _RINGS:
                 rows += self._write_ring(table, getattr(shot, items), getattr(shot, total),
-                                         getattr(previous, total) if previous is not None else None, encode)
+                                         self._ring_totals.get(table), encode)  # fmt: skip
             db.execute("INSERT OR REPLACE INTO meta VALUES ('globals', ?)", (_dumps(globals_document(shot)),))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
+            self._tenant_ids = None  # unknown now: the next (complete) write starts over
             raise
-        self._previous = shot
+        self._tenant_ids = ids
+        self._ring_totals = {table: getattr(shot, total) for table, _, total, _ in _RINGS}
         self.rows_written = rows + 1
         return self.rows_written
 
@@ -164,24 +174,23 @@ class SqliteStore:
             touched += self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (tenant_id,)).rowcount
         return touched
 
-    def _write_tenant(self, tenant: TenantCapture, old: TenantCapture | None) -> int:
-        db, rows = self._db, 0
+    def _write_tenant(self, tenant: TenantCapture) -> int:
+        db, rows, tid = self._db, 0, tenant.id
         header = _dumps(tenant_header(tenant))
-        if self._headers.get(tenant.id) != header:
-            db.execute(_UPSERT_TENANT, (tenant.id, header))
-            self._headers[tenant.id] = header
+        if self._headers.get(tid) != header:
+            db.execute(_UPSERT_TENANT, (tid, header))
+            self._headers[tid] = header
             rows += 1
-        tid = tenant.id
-        changed, gone = _diff(tenant.devices, old.devices if old is not None else {})
-        db.executemany(_UPSERT_DEVICE, ((tid, key, _dumps(DEVICE.encode(device))) for key, device in changed))
-        db.executemany("DELETE FROM devices WHERE tenant = ? AND id = ?", ((tid, key) for key in gone))
-        rows += len(changed) + len(gone)
-        changed_reports, gone_reports = _diff(tenant.reports, old.reports if old is not None else {})
+        if tenant.complete:
+            rows += db.execute("DELETE FROM devices WHERE tenant = ?", (tid,)).rowcount
+            rows += db.execute("DELETE FROM reports WHERE tenant = ?", (tid,)).rowcount
+        db.executemany(_UPSERT_DEVICE, ((tid, key, _dumps(DEVICE.encode(d))) for key, d in tenant.devices.items()))
+        db.executemany("DELETE FROM devices WHERE tenant = ? AND id = ?", ((tid, key) for key in tenant.devices_gone))
         db.executemany(_UPSERT_REPORT,
-                       ((tid, *key, _dumps(REPORT.encode(report))) for key, report in changed_reports))
+                       ((tid, *key, _dumps(REPORT.encode(r))) for key, r in tenant.reports.items()))  # fmt: skip
         db.executemany("DELETE FROM reports WHERE tenant = ? AND connector = ? AND device = ?",
-                       ((tid, *key) for key in gone_reports))
-        return rows + len(changed_reports) + len(gone_reports)
+                       ((tid, *key) for key in tenant.reports_gone))
+        return rows + len(tenant.devices) + len(tenant.devices_gone) + len(tenant.reports) + len(tenant.reports_gone)
 
     def _write_ring(self, table: str, items: tuple[Any, ...], total: int, written_total: int | None,
                     encode: Any) -> int:  # fmt: skip
@@ -198,17 +207,4 @@ class SqliteStore:
         db.execute(f"DELETE FROM {table} WHERE seq <= ?", (total - len(items),))
         db.execute(f"INSERT OR REPLACE INTO meta VALUES ('{table}Total', ?)", (str(total),))
         return len(fresh)
-
-
-def _diff(new: Mapping[Any, Any], old: Mapping[Any, Any]) -> tuple[list[tuple[Any, Any]], Collection[Any]]:
-    """(keys whose record is not the very object written last time, with their records; keys that are gone)."""
-    if not old:
-        return list(new.items()), ()
-    get = old.get
-    changed = [(key, record) for key, record in new.items() if get(key) is not record]
-    # Deleted keys without a set difference over the whole fleet in the usual case (nothing deleted): old holds
-    # the unchanged keys, the replaced ones, and the deleted ones.
-    replaced = sum(1 for key, _ in changed if key in old)
-    deleted = len(old) - (len(new) - len(changed)) - replaced
-    return changed, (old.keys() - new.keys() if deleted else ())
 

@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import Platform
 from simulator.service.settings import Settings
 from simulator.service.state import ServiceState, Violation
-from simulator.store.capture import capture
+from simulator.store.capture import capture, capture_changes
 from simulator.store.codec import codec_for
 from simulator.store.snapshot import apply_snapshot, snapshot_document
 from simulator.store.sqlite import SqliteStore
@@ -89,10 +91,39 @@ def test_a_checkpoint_writes_only_what_changed_since_the_previous_one(tmp_path: 
         tenant.enroll(_device(100 + n))
         tenant.reports[("c1", f"aad-{100 + n}")] = _report(100 + n)
     store = SqliteStore(tmp_path)
-    assert store.write(capture(state)) > 200
+    assert store.write(capture_changes(state, everything=True)) > 200
     tenant.reports[("c1", "aad-150")] = _report(150, state=Health.mediumSeverity)
-    assert store.write(capture(state)) == 2  # the one report, and the instance-wide row
-    assert store.write(capture(state)) == 1
+    assert store.write(capture_changes(state)) == 2  # the one report, and the instance-wide row
+    tenant.reports.pop(("c1", "aad-151"))
+    assert store.write(capture_changes(state)) == 2
+    assert store.write(capture_changes(state)) == 1
+    document = store.load()
+    assert document is not None
+    assert _same(document) == _same(snapshot_document(capture(state)))
+
+
+def test_a_tenant_whose_dicts_were_replaced_is_written_whole(tmp_path: Path) -> None:
+    state = _state()
+    tenant = state.tenants[TENANT]
+    tenant.reports[("c1", "aad-1")] = _report(1)
+    tenant.reports[("c2", "aad-1")] = _report(1, connector="c2")
+    store = SqliteStore(tmp_path)
+    store.write(capture_changes(state, everything=True))
+    tenant.reports = {k: r for k, r in tenant.reports.items() if k[0] != "c2"}  # as deleting a connector does
+    store.write(capture_changes(state))
+    document = store.load()
+    assert document is not None
+    assert [r["connector_id"] for r in document["tenants"][0]["reports"]] == ["c1"]
+
+
+def test_the_first_write_of_a_state_file_refuses_an_incremental_capture(tmp_path: Path) -> None:
+    state = _state()
+    capture_changes(state)  # starts tracking: the next capture is incremental
+    store = SqliteStore(tmp_path)
+    assert store.needs_everything
+    with pytest.raises(ValueError, match="complete tenants"):
+        store.write(capture_changes(state))
+    assert store.write(capture_changes(state, everything=store.needs_everything)) > 1
 
 
 def test_a_reset_and_a_removed_tenant_are_written_too(tmp_path: Path) -> None:
@@ -124,6 +155,6 @@ def test_a_restored_store_continues_with_a_diff_not_a_rewrite(tmp_path: Path) ->
     assert document is not None
     restored = _state()
     apply_snapshot(restored, document)
-    store.mark_written(capture(restored))
-    assert store.write(capture(restored)) == 1
+    store.mark_written(capture_changes(restored))
+    assert store.write(capture_changes(restored)) == 1
     assert dataclasses.asdict(restored.tenants[TENANT].devices["aad-7"]) == dataclasses.asdict(_device(7))
