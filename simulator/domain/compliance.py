@@ -96,7 +96,10 @@ def _judge(
     if is_unresponsive(connector, now):
         days = connector.unresponsive_days
         return Reason("partnerUnresponsive", f"no heartbeat for more than {days} days: data ignored", False, cid)
-    minimum = partner.minimum_version(device.platform) if partner else None
+    # The connector's own minimum (beta partnerMinimumSupported*Version) wins over the catalog's.
+    minimum = connector.minimum_version(device.platform)
+    if minimum is None and partner is not None:
+        minimum = partner.minimum_version(device.platform)
     if connector.unsupported_os_blocked and minimum and version_below(device.os_version, minimum):
         detail = f"OS {device.os_version} is below the partner minimum {minimum}"
         return Reason("unsupportedOsVersion", detail, True, cid)

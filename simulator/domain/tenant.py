@@ -81,7 +81,11 @@ class Tenant:
             raise InvalidRequest(
                 "invalidRequest", f"{connector_id!r} is not the connector id of a known MTD partner", target="/id"
             )
-        connector = apply_connector_patch(Connector(id=connector_id), settings, api)
+        partner = self.partners[connector_id]
+        base = Connector(id=connector_id, partner_display_name=partner.display_name,
+                         minimum_android_version=partner.minimum_version(Platform.android),
+                         minimum_ios_version=partner.minimum_version(Platform.ios))  # fmt: skip
+        connector = apply_connector_patch(base, settings, api)
         return self._store_connector(connector, now)
 
     def update_connector(

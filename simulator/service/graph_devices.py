@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Literal, cast
 
 from aiohttp import web
 
-from simulator.domain.clock import format_datetime
 from simulator.domain.devices import EnrolledDevice
 from simulator.domain.tenant import Tenant
 from simulator.errors import NotFound
 from simulator.service.auth import require_admin
-from simulator.service.http import json_response, odata_context, odata_page
+from simulator.service.device_view import managed_device_view
+from simulator.service.http import graph_response, odata_context, odata_page
 from simulator.service.keys import STATE
 from simulator.service.odata import parse_eq_filter
 
@@ -24,45 +23,21 @@ FILTERABLE = ("azureADDeviceId", "operatingSystem", "complianceState", "userPrin
               "deviceRegistrationState", "managedDeviceOwnerType", "partnerReportedThreatState")  # fmt: skip
 
 
-def managed_device_view(tenant: Tenant, device: EnrolledDevice, now: datetime) -> dict[str, Any]:
-    newest = tenant.newest_report(device.azure_ad_device_id)
-    last_sync = newest.received_at if newest else device.enrolled_at
-    return {
-        "id": device.id,
-        "deviceName": device.device_name,
-        "managedDeviceOwnerType": device.owner_type.value,
-        "enrolledDateTime": format_datetime(device.enrolled_at),
-        "lastSyncDateTime": format_datetime(last_sync),
-        "operatingSystem": device.platform.graph_operating_system,
-        "complianceState": tenant.compliance(device.azure_ad_device_id, now).state.value,
-        "jailBroken": "Unknown",
-        "managementAgent": "mdm",
-        "osVersion": device.os_version,
-        "azureADRegistered": device.registered,
-        "deviceRegistrationState": device.registration_state.value,
-        "emailAddress": device.user_principal_name,
-        "azureADDeviceId": device.azure_ad_device_id,
-        "model": device.model,
-        "manufacturer": device.manufacturer,
-        "userPrincipalName": device.user_principal_name,
-        "partnerReportedThreatState": newest.threat_state.value if newest else "unknown",
-    }
-
-
 @routes.get(f"/{VERSION}/deviceManagement/managedDevices", name="graph.managedDevices")
 async def list_devices(request: web.Request) -> web.Response:
     tenant = require_admin(request).tenant
     now = request.app[STATE].clock.now()
     wanted = parse_eq_filter(request.query.get("$filter"), FILTERABLE)
     candidates = _candidates(tenant, wanted.get("azureADDeviceId"))
-    views = [view for d in candidates if _matches(view := managed_device_view(tenant, d, now), wanted)]
+    api = _api(request)
+    views = [view for d in candidates if _matches(view := managed_device_view(tenant, d, now, api), wanted)]
     page, next_link = odata_page(request, views)
     version = request.match_info["version"]
     body: dict[str, Any] = {"@odata.context": odata_context(version, "deviceManagement/managedDevices"),
                             "value": list(page)}  # fmt: skip
     if next_link:
         body["@odata.nextLink"] = next_link
-    return json_response(request, body, contract="managed-device-list")
+    return graph_response(request, body, contract="managed-device-list")
 
 
 @routes.get(f"/{VERSION}/deviceManagement/managedDevices/{{managedDeviceId}}", name="graph.managedDevice")
@@ -75,8 +50,8 @@ async def get_device(request: web.Request) -> web.Response:
     version = request.match_info["version"]
     body = {"@odata.context": odata_context(version, "deviceManagement/managedDevices/$entity"),
             "@odata.type": "#microsoft.graph.managedDevice",
-            **managed_device_view(tenant, device, request.app[STATE].clock.now())}  # fmt: skip
-    return json_response(request, body, contract="managed-device")
+            **managed_device_view(tenant, device, request.app[STATE].clock.now(), _api(request))}  # fmt: skip
+    return graph_response(request, body, contract="managed-device")
 
 
 def _candidates(tenant: Tenant, azure_ad_device_id: str | None) -> list[EnrolledDevice]:
@@ -85,6 +60,10 @@ def _candidates(tenant: Tenant, azure_ad_device_id: str | None) -> list[Enrolled
         return list(tenant.devices.values())
     found = tenant.devices.get(azure_ad_device_id)
     return [found] if found else []
+
+
+def _api(request: web.Request) -> Literal["v1.0", "beta"]:
+    return cast(Literal["v1.0", "beta"], request.match_info["version"])
 
 
 def _matches(view: dict[str, Any], wanted: dict[str, str]) -> bool:

@@ -16,6 +16,7 @@ from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.connector import Connector
 from simulator.domain.devices import EnrolledDevice, ThreatReport
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
+from simulator.store.secrets import keys_document
 from simulator.store.tracking import take_changes, track
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Capture:
     clock_ticking: bool
     tenants: tuple[TenantCapture, ...]
     apps: tuple[AppRegistration, ...]
+    signing_keys: dict[str, Any]  # JSON-ready already: a handful of keys, encoded on the loop
     counters: dict[str, Any]
     journal_total: int
     journal_rows: tuple[tuple[Any, ...], ...]
@@ -92,6 +94,7 @@ def _capture(state: ServiceState, tenants: tuple[TenantCapture, ...]) -> Capture
         clock_ticking=state.clock.ticking,
         tenants=tenants,
         apps=tuple(state.apps.values()),
+        signing_keys=keys_document(state.keys),
         counters={
             "statusCounts": {str(status): n for status, n in state.status_counts.items()},
             "tokensIssued": state.tokens_issued,

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from simulator.errors import InvalidRequest
 
-__all__ = ["RecordCodec", "codec_for"]
+__all__ = ["RecordCodec", "codec_for", "register"]
 
 R = TypeVar("R")
 Convert = Callable[[Any], Any]
@@ -32,8 +32,18 @@ def _optional(convert: Convert) -> Convert:
     return lambda value: None if value is None else convert(value)
 
 
+_SPECIAL: dict[Any, tuple[Convert, Convert]] = {}
+
+
+def register(kind: type[Any], encode: Convert, decode: Convert) -> None:
+    """A type the generic rules cannot encode (it holds key objects, say): its own (encode, decode) pair."""
+    _SPECIAL[kind] = (encode, decode)
+
+
 def _converters(hint: Any) -> tuple[Convert, Convert]:
     """(encode, decode) for one field type; unknown types pass through (they are JSON-ready already)."""
+    if hint in _SPECIAL:
+        return _SPECIAL[hint]
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
@@ -43,6 +53,9 @@ def _converters(hint: Any) -> tuple[Convert, Convert]:
         return _same, _same
     if origin is tuple:
         args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis and args[0] in _SPECIAL:
+            encode_one, decode_one = _SPECIAL[args[0]]
+            return (lambda items: [encode_one(i) for i in items]), (lambda items: tuple(map(decode_one, items)))
         if len(args) == 2 and args[1] is Ellipsis and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
             nested = codec_for(args[0])
             return (lambda items: [nested.encode(i) for i in items]), (lambda items: tuple(map(nested.decode, items)))

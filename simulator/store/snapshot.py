@@ -18,6 +18,7 @@ from simulator.errors import InvalidRequest
 from simulator.service.state import AppRegistration, JournalEntry, ServiceState, Violation
 from simulator.store.capture import Capture, TenantCapture
 from simulator.store.codec import codec_for
+from simulator.store.secrets import restore_keys
 
 __all__ = ["FORMAT", "VERSION", "apply_snapshot", "decode_journal_row", "encode_journal_row", "snapshot_document",
            "tenant_header"]
@@ -35,10 +36,17 @@ def encode_journal_row(row: tuple[Any, ...]) -> list[Any]:
     return [row[0].isoformat(), *row[1:]]
 
 
+_JOURNAL_REQUIRED = len(JournalEntry._fields) - len(JournalEntry._field_defaults)
+
+
 def decode_journal_row(row: list[Any]) -> tuple[Any, ...]:
-    if len(row) != len(JournalEntry._fields):
-        raise InvalidRequest("invalidRequest", f"a journal row has {len(JournalEntry._fields)} fields")
-    return (datetime.fromisoformat(row[0]), *row[1:])
+    """Rows saved before a field was added lack it: they get the field's default."""
+    fields = JournalEntry._fields
+    if not _JOURNAL_REQUIRED <= len(row) <= len(fields):
+        raise InvalidRequest("invalidRequest", f"a journal row has {_JOURNAL_REQUIRED} to {len(fields)} fields",
+                             target="/journal/rows")  # fmt: skip
+    missing = [JournalEntry._field_defaults[name] for name in fields[len(row):]]
+    return (datetime.fromisoformat(row[0]), *row[1:], *missing)
 
 
 def tenant_header(tenant: TenantCapture) -> dict[str, Any]:
@@ -74,6 +82,7 @@ def globals_document(shot: Capture) -> dict[str, Any]:
         "takenAt": shot.taken_at,
         "clock": {"now": shot.clock_now.isoformat(), "ticking": shot.clock_ticking},
         "apps": [APP.encode(a) for a in shot.apps],
+        "signingKeys": shot.signing_keys,
         "counters": shot.counters,
     }
 
@@ -94,6 +103,8 @@ def apply_snapshot(state: ServiceState, document: Mapping[str, Any]) -> None:
             raise InvalidRequest("invalidRequest", f"app {app.client_id} of unknown tenant {app.tenant_id}",
                                  target="/apps")
         state.apps[(app.tenant_id, app.client_id)] = app
+    if "signingKeys" in document:  # a snapshot from before RS256 tokens has none: the service keeps its own
+        restore_keys(state.keys, document["signingKeys"])
     _load_counters(state, document["counters"])
     journal = document["journal"]
     state.journal.restore(map(decode_journal_row, journal["rows"]), journal["total"])

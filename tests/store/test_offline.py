@@ -21,7 +21,7 @@ def _saved(directory: Path, *, violation: bool) -> None:
     state = ServiceState(Settings(seed=1, clock_start=NOW, clock_ticking=False))
     for n, (status, device) in enumerate(((200, "d-1"), (400, "d-2"), (200, "d-2"))):
         state.journal.append((NOW, "POST", "/partner/v1/deviceThreatReports", "/partner/v1/deviceThreatReports",
-                              status, 1.0, f"req-{n}", TENANT, DEMO_CONNECTOR, "client", device))  # fmt: skip
+                              status, 1.0, f"req-{n}", TENANT, DEMO_CONNECTOR, "client", device, None))  # fmt: skip
         state.status_counts[status] += 1
     state.traffic.reports_accepted = 2
     if violation:

@@ -11,10 +11,10 @@ from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import Platform
 from simulator.service.settings import Settings
-from simulator.service.state import ServiceState, Violation
+from simulator.service.state import JournalEntry, ServiceState, Violation
 from simulator.store.capture import capture, capture_changes
 from simulator.store.codec import codec_for
-from simulator.store.snapshot import apply_snapshot, snapshot_document
+from simulator.store.snapshot import apply_snapshot, decode_journal_row, snapshot_document
 from simulator.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)
@@ -41,7 +41,12 @@ def _same(document: dict[str, Any]) -> dict[str, Any]:
 def _journal(state: ServiceState, n: int) -> None:
     for i in range(n):
         state.journal.append((NOW, "GET", "/x", "/x", 200, 0.5, f"r-{state.journal.total}-{i}", None, None, None,
-                              None))  # fmt: skip
+                              None, f"client-{i}"))  # fmt: skip
+
+
+def test_a_journal_row_saved_before_a_field_was_added_gets_its_default() -> None:
+    row = decode_journal_row([NOW.isoformat(), "GET", "/x", "/x", 200, 0.5, "r", None, None, None, None])
+    assert JournalEntry._make(row).client_request_id is None
 
 
 def test_records_come_back_from_the_codec_equal_to_what_went_in() -> None:
