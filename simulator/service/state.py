@@ -10,7 +10,7 @@ import logging
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
@@ -165,6 +165,12 @@ class Ring(Generic[T]):
     def clear(self) -> None:
         self._items.clear()
         self.total = 0
+
+    def restore(self, items: Iterable[T], total: int) -> None:
+        """Back to a saved ring (simulator.store): its newest items and the count it had seen."""
+        self._items.clear()
+        self._items.extend(items)
+        self.total = max(total, len(self._items))
 
     @property
     def dropped(self) -> int:

@@ -27,8 +27,12 @@ devices_st = st.lists(st.tuples(st.sampled_from(list(Platform)), st.sampled_from
                                 st.sampled_from(list(ManagedDeviceOwnerType)[:3]), st.sampled_from(["", "ana", "Bo"])),
                       min_size=1, max_size=25)  # fmt: skip
 reports_st = st.lists(st.tuples(st.integers(0, 24), st.integers(0, 1), st.sampled_from(list(Health))), max_size=60)
+# The connector's own minimum OS (beta) wins over the catalog's, so a PATCH of it moves devices between classes.
+MINIMUMS = {"partnerMinimumSupportedAndroidVersion": st.sampled_from(VERSIONS),
+            "partnerMinimumSupportedIosVersion": st.sampled_from(VERSIONS)}
 connector_st = st.fixed_dictionaries({name: st.booleans() for name in TOGGLES} |
-                                     {"partnerUnresponsivenessThresholdInDays": st.integers(0, 3)})  # fmt: skip
+                                     {"partnerUnresponsivenessThresholdInDays": st.integers(0, 3)},
+                                     optional=MINIMUMS)  # fmt: skip
 
 
 def device(index: int, platform: Platform, version: str, owner: ManagedDeviceOwnerType, upn: str) -> EnrolledDevice:
@@ -185,3 +189,12 @@ def test_an_unreadable_os_version_is_never_below_a_partner_minimum() -> None:
     tenant.add_policy(CompliancePolicy("p", Platform.ios, "MTD", T0, T0, True, DeviceThreatProtectionLevel.low))
     assert [r.rule for r in tenant.compliance("aad-0", T0).reasons] == ["noPartnerData"]
     assert tenant.compliance_counts(T0).by_state == {"compliant": 1}
+
+
+def test_raising_a_connectors_own_minimum_os_moves_its_devices_to_noncompliant_in_the_counts() -> None:
+    tenant = build([(Platform.android, "12", ManagedDeviceOwnerType.company, "ana")], [(0, 0, Health.secured)],
+                   [{"partnerUnsupportedOsVersionBlocked": True}, {"androidEnabled": False}], ("low", "low"))
+    assert tenant.compliance("aad-0", T0).state.value == "compliant"
+    tenant.update_connector(PARTNERS[0], {"partnerMinimumSupportedAndroidVersion": "13.0"}, T0)
+    assert tenant.compliance("aad-0", T0).state.value == "noncompliant"
+    assert_classes_match_brute_force(tenant)
