@@ -162,7 +162,10 @@ async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: 
     partner = find_partner(config.partner)
     tenant_id = tenant_id_for(config.seed)
     await clock.sync()
-    tenancy = await provisioner.create_tenant(tenant_id, partner.key, seed=config.seed)
+    # Named by the run, so repeated runs are told apart in the dashboard's tenant picker.
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    name = f"mtdsim simulate seed {config.seed} at {started}"
+    tenancy = await provisioner.create_tenant(tenant_id, partner.key, name, seed=config.seed)
     fleet = Fleet(config.seed, android=config.android, ios=config.ios)
     total, enrolled = len(fleet), 0
     report("enroll", 0, total)

@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
         recording.install(app, settings.record_path)
     if settings.state_dir is not None:
         app.cleanup_ctx.append(durable_state)
+    app.cleanup_ctx.append(dashboard.sampler_ctx)  # after the state it samples
     own_routes = web.RouteTableDef()
     own_routes.get("/openapi.json", name="openapi")(_openapi)
     for table in (auth.routes, control.routes, control_ops.routes, dashboard.routes, partner.routes, graph.routes,
