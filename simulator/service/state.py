@@ -10,7 +10,7 @@ import logging
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
@@ -21,6 +21,7 @@ from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
 from simulator.entra.credentials import AppCertificate, load_certificate
 from simulator.entra.keys import KeySet
+from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
 from simulator.service.devices import device_from_wire
 from simulator.service.faults import FaultBook
@@ -172,6 +173,12 @@ class Ring(Generic[T]):
         self._items.clear()
         self.total = 0
 
+    def restore(self, items: Iterable[T], total: int) -> None:
+        """Back to a saved ring (simulator.store): its newest items and the count it had seen."""
+        self._items.clear()
+        self._items.extend(items)
+        self.total = max(total, len(self._items))
+
     @property
     def dropped(self) -> int:
         return self.total - len(self._items)
@@ -220,6 +227,7 @@ class ServiceState:
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
         # Configured apps keep their registration across reset, so a token issued before a reset still works after it.
         self._configured_registrations: dict[tuple[str, str], str] = {}
+        self.cursors = CursorCodec(secrets.token_bytes(32))  # signs $skiptoken cursors (simulator/query/cursor.py)
         self.reset()
 
     def reset(self) -> None:
