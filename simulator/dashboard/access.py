@@ -1,16 +1,21 @@
 """The dashboard's only way to read devices: counts, and one filtered, sorted page of the device list.
 
-Bounded for now: a query evaluates at most ``SCAN_LIMIT`` devices of a tenant (enrolment order) and says so
-(``complete`` false), and yields to the event loop every ``SLICE`` devices, so no view blocks it for long. When the
-tenant keeps indexes and O(1) compliance counts (the scale work), only this module changes: the views take
-``Counts`` and ``DevicePage`` and do not care how they were found.
+It reads what the tenant keeps for scale (docs/architecture.md, "Device inventory"), so it stays fast at a million
+devices: counts come from the compliance classes (exact at any size, O(classes x connectors)); platform, compliance
+state, connector verdict and rule are decided per class, the owner by its equality index, and a page sorted by name,
+user, platform or enrolment is walked in an order the indexes keep, as far as the page goes. Full compliance with
+its reasons is evaluated only for the rows shown. What no index answers (free-text search, the partner-reported
+state, a sort by a property that changes with reports or time) is checked on at most ``SCAN_LIMIT`` candidates, in
+slices that yield to the event loop, and the page says so (``complete`` false). The views take ``Counts`` and
+``DevicePage`` and do not care how they were found.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -18,15 +23,18 @@ from typing import Any
 
 from simulator.domain.compliance import ComplianceResult
 from simulator.domain.devices import EnrolledDevice, ThreatReport
+from simulator.domain.enums import ComplianceState
+from simulator.domain.inventory import INDEXED, DeviceInventory
 from simulator.domain.tenant import Tenant
 from simulator.errors import InvalidRequest
 
-__all__ = ["SCAN_LIMIT", "SORTS", "Counts", "DevicePage", "DeviceQuery", "DeviceRow", "count", "find", "rows"]
+__all__ = ["SCAN_LIMIT", "SORTS", "Counts", "DevicePage", "DeviceQuery", "DeviceRow", "count", "find"]
 
-SCAN_LIMIT = 20_000
-SLICE = 500  # devices evaluated between yields to the event loop (~10 ms on the reference machine)
+SCAN_LIMIT = 20_000  # candidates checked one by one (search, threat state) or sorted in memory, per request
+SLICE = 500  # devices checked between yields to the event loop
 SORTS = ("name", "user", "platform", "osVersion", "complianceState", "threatState", "lastReport", "enrolled")
 NO_REPORT = "none"
+NO_CONNECTOR = "noConnectorEnabled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,7 @@ class DeviceQuery:
 class DevicePage:
     rows: list[DeviceRow]
     matched: int  # among the scanned devices
-    scanned: int
+    scanned: int  # devices the answer covers: all, unless a bounded check stopped before the last candidate
     total: int  # enrolled in the tenant
 
     @property
@@ -105,7 +113,8 @@ class DevicePage:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """Compliance counts by platform and by connector verdict over ``scanned`` of ``total`` devices."""
+    """Compliance counts by platform and by connector verdict, from the classes: ``scanned`` is always ``total``
+    (kept so the views and samples need not know)."""
 
     by_platform: Counter[tuple[str, str]]  # (platform, complianceState)
     by_connector: Counter[tuple[str, str]]  # (connector id, compliant | noncompliant)
@@ -118,46 +127,217 @@ class Counts:
         return self.scanned == self.total
 
 
-def rows(tenant: Tenant, now: datetime, limit: int = SCAN_LIMIT) -> Iterator[DeviceRow]:
-    """The first ``limit`` devices of the tenant with their compliance, evaluated now.
-
-    The devices are listed first: callers yield to the event loop between rows, and an enrolment meanwhile must not
-    change the dict being iterated."""
-    for device in list(islice(tenant.devices.values(), limit)):
-        aad = device.azure_ad_device_id
-        yield DeviceRow(device, tenant.compliance(aad, now), tenant.newest_report(aad))
-
-
-async def count(tenant: Tenant, now: datetime, limit: int = SCAN_LIMIT) -> Counts:
+async def count(tenant: Tenant, now: datetime) -> Counts:
+    """Exact counts at any size from the compliance classes: one verdict per class, O(classes x connectors)."""
+    verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), now)
     by_platform: Counter[tuple[str, str]] = Counter()
     by_connector: Counter[tuple[str, str]] = Counter()
     by_rule: Counter[str] = Counter()
-    scanned = 0
-    for row in rows(tenant, now, limit):
-        scanned += 1
-        if scanned % SLICE == 0:
-            await asyncio.sleep(0)
-        by_platform[row.device.platform.value, row.compliance.state.value] += 1
-        for reason in row.compliance.reasons:
-            if reason.connector_id is not None:
-                by_connector[reason.connector_id, "noncompliant" if reason.noncompliant else "compliant"] += 1
-            if reason.noncompliant:
-                by_rule[reason.rule] += 1
-    return Counts(by_platform, by_connector, by_rule, scanned, len(tenant.devices))
+    keys = tenant.classes.keys
+    for number, size in tenant.classes.populated():
+        state, rules = verdicts.verdict(number)
+        by_platform[keys[number][0], state.value] += size
+        if state is ComplianceState.noncompliant and not rules:
+            by_rule[NO_CONNECTOR] += size  # evaluate_compliance's one reason when no connector is enabled
+        for connector_id, rule, blocks in rules:
+            by_connector[connector_id, "noncompliant" if blocks else "compliant"] += size
+            if blocks:
+                by_rule[rule] += size
+    total = len(tenant.inventory)
+    return Counts(by_platform, by_connector, by_rule, total, total)
 
 
 async def find(tenant: Tenant, now: datetime, query: DeviceQuery, limit: int = SCAN_LIMIT) -> DevicePage:
-    scanned = 0
-    matched: list[DeviceRow] = []
-    for row in rows(tenant, now, limit):
-        scanned += 1
-        if scanned % SLICE == 0:
-            await asyncio.sleep(0)
-        if query.matches(row):
-            matched.append(row)
-    matched.sort(key=_SORT_KEYS[query.sort], reverse=query.descending)
-    page = matched[query.skip : query.skip + query.top]
-    return DevicePage(page, len(matched), scanned, len(tenant.devices))
+    """One page: candidates narrowed by the classes and indexes, walked in the sort's order where an order is kept.
+
+    ``limit`` bounds the devices that need a check of their own (search, threat state) or an in-memory sort."""
+    plan = _Plan(tenant, now, query)
+    total = len(tenant.inventory)
+    if plan.size <= limit:  # few candidates: every one is checked and sorted in memory, exactly
+        matched = await plan.matching(plan.candidates(ascending=True), limit)
+        matched.sort(key=plan.sort_key, reverse=query.descending)
+        return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), total, total)
+    ordered = plan.ordered()
+    if ordered is None:  # a changing property: sort the first ``limit`` candidates in enrolment order
+        matched = await plan.matching(plan.candidates(ascending=True), limit)
+        matched.sort(key=plan.sort_key, reverse=query.descending)
+        scanned = total - plan.size + plan.examined
+        return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), scanned, total)
+    if plan.exact_without_rows:  # the classes and indexes decide alone: walk only as far as the page
+        page = list(islice(ordered, query.skip, query.skip + query.top))
+        return DevicePage(plan.rows(page), plan.exact_size(), total, total)
+    matched = await plan.matching(ordered, limit)  # search or threat state: at most ``limit`` checked
+    complete = plan.examined < limit or next(ordered, None) is None
+    scanned = total if complete else total - plan.size + plan.examined
+    return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), scanned, total)
+
+
+class _Plan:
+    """What the classes and indexes decide for a query, and the candidates left to walk."""
+
+    def __init__(self, tenant: Tenant, now: datetime, query: DeviceQuery) -> None:
+        self.tenant, self.now, self.query = tenant, now, query
+        self.verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), now)
+        self.allowed = self._classes()  # class numbers that can match; None: any
+        inventory = tenant.inventory
+        self.bucket = inventory.bucket("managedDeviceOwnerType", query.owner) if query.owner else None
+        class_size = (sum(tenant.classes.sizes[n] for n in self.allowed) if self.allowed is not None
+                      else len(inventory))  # fmt: skip
+        self.size = min(class_size, len(self.bucket)) if self.bucket is not None else class_size
+        self.exact_without_rows = not query.search and not query.threat_state
+        self.examined = 0
+
+    def _classes(self) -> set[int] | None:
+        query = self.query
+        if not (query.platform or query.compliance or query.connector or query.rule or query.threat_state):
+            return None
+        keys, verdicts = self.tenant.classes.keys, self.verdicts
+        allowed = set()
+        for number, _ in self.tenant.classes.populated():
+            platform, _, reported = keys[number]
+            state, rules = verdicts.verdict(number)
+            if query.platform and platform != query.platform:
+                continue
+            blocking = [rule for _, rule, blocks in rules if blocks]
+            if not rules and state is ComplianceState.noncompliant:
+                blocking = [NO_CONNECTOR]
+            if query.rule and query.rule not in blocking:
+                continue
+            said: str | None = state.value
+            if query.connector:
+                judged = [blocks for cid, _, blocks in rules if cid == query.connector]
+                said = ("noncompliant" if judged[0] else "compliant") if judged else None
+                if said is None:
+                    continue
+            if query.compliance and said != query.compliance:
+                continue
+            if query.threat_state and not _may_report(reported, query.threat_state):
+                continue
+            allowed.add(number)
+        return allowed
+
+    def admits(self, seq: int) -> bool:
+        """Whether the classes let a live device through (the owner index is the walk itself or checked here)."""
+        if self.allowed is not None and self.tenant.classes.of_seq[seq] not in self.allowed:
+            return False
+        device = self.tenant.inventory.slots[seq]
+        if device is None:
+            return False
+        return not self.query.owner or device.owner_type.value.lower() == self.query.owner.lower()
+
+    def candidates(self, ascending: bool) -> Iterator[int]:
+        """Admitted seqs in enrolment order: from the owner bucket when it is smaller than the classes, else from the
+        class map (one int lookup per device, no device read)."""
+        if self.bucket is not None and len(self.bucket) <= self.size:
+            seqs: Iterable[int] = self.bucket if ascending else reversed(self.bucket)
+        elif self.allowed is not None:
+            allowed, of_seq = self.allowed, self.tenant.classes.of_seq
+            seqs = [seq for seq, number in enumerate(of_seq) if number in allowed]
+            seqs = seqs if ascending else reversed(seqs)
+        else:
+            n = len(self.tenant.inventory.slots)
+            seqs = range(n) if ascending else range(n - 1, -1, -1)
+        return (seq for seq in seqs if self.admits(seq))
+
+    def ordered(self) -> Iterator[int] | None:
+        """Admitted seqs in the sort's order, None for a sort by a property no index keeps in order."""
+        query = self.query
+        if query.sort == "enrolled":
+            return self.candidates(ascending=not query.descending)
+        name = _ORDERED_BY.get(query.sort)
+        if name is None:
+            return None
+        index, keys = self.tenant.inventory.indexes[name], _sorted_keys(self.tenant.inventory, name)
+        walk = reversed(keys) if query.descending else iter(keys)
+        return (seq for key in walk for seq in _bucket(index.get(key), query.descending) if self.admits(seq))
+
+    async def matching(self, seqs: Iterator[int], limit: int) -> list[int]:
+        """Admitted seqs that pass the row checks (search, threat state), examining at most ``limit``."""
+        found, slots, query = [], self.tenant.inventory.slots, self.query
+        for seq in seqs:
+            self.examined += 1
+            if self.examined % SLICE == 0:
+                await asyncio.sleep(0)
+            device = slots[seq]
+            assert device is not None
+            if query.threat_state and _threat_state(self.tenant, device) != query.threat_state:
+                pass
+            elif not query.search or _contains(device, query.search.casefold()):
+                found.append(seq)
+            if self.examined >= limit:
+                break
+        return found
+
+    def exact_size(self) -> int:
+        """Matches when only classes and the owner index decide: class sizes, or a walk of the owner bucket's ints."""
+        if self.bucket is None:
+            return self.size
+        return sum(1 for _ in self.candidates(ascending=True))
+
+    def sort_key(self, seq: int) -> Any:
+        device = self.tenant.inventory.slots[seq]
+        assert device is not None
+        return _SORT_KEYS[self.query.sort](self, seq, device)
+
+    def rows(self, seqs: list[int]) -> list[DeviceRow]:
+        """Full compliance, with every reason, only for the devices shown."""
+        slots, tenant, out = self.tenant.inventory.slots, self.tenant, []
+        for seq in seqs:
+            device = slots[seq]
+            assert device is not None
+            aad = device.azure_ad_device_id
+            out.append(DeviceRow(device, tenant.compliance(aad, self.now), tenant.newest_report(aad)))
+        return out
+
+
+def _bucket(seqs: list[int] | None, descending: bool) -> Iterable[int]:
+    if not seqs:
+        return ()
+    return reversed(seqs) if descending else seqs
+
+
+def _may_report(reported: tuple[tuple[str, str], ...], threat_state: str) -> bool:
+    """Whether a class's devices can have ``threat_state`` as their newest report (the newest of several
+    connectors' needs the report times, so it is checked per device)."""
+    return not reported if threat_state == NO_REPORT else any(state == threat_state for _, state in reported)
+
+
+def _threat_state(tenant: Tenant, device: EnrolledDevice) -> str:
+    newest = tenant.newest_report(device.azure_ad_device_id)
+    return newest.threat_state.value if newest else NO_REPORT
+
+
+class _SortedKeys:
+    """One index's values in order, kept across requests and extended by the devices enrolled since."""
+
+    def __init__(self, inventory: DeviceInventory, name: str) -> None:
+        self.keys = sorted(inventory.indexes[name])
+        self.known = set(self.keys)
+        self.seen = len(inventory.slots)
+
+    def refresh(self, inventory: DeviceInventory, name: str) -> list[str]:
+        slots = inventory.slots
+        if self.seen < len(slots):
+            value_of = INDEXED[name]
+            new = sorted({value_of(d) for d in slots[self.seen :] if d is not None} - self.known)
+            if new:  # two sorted runs: Timsort merges them in one pass
+                self.keys = sorted(self.keys + new)
+                self.known.update(new)
+            self.seen = len(slots)
+        return self.keys  # a removed device's value may stay: its bucket is empty or gone, and the walk skips it
+
+
+# An inventory is replaced wholesale when restored, so its orders go with it.
+_ORDERS: weakref.WeakKeyDictionary[DeviceInventory, dict[str, _SortedKeys]] = weakref.WeakKeyDictionary()
+_ORDERED_BY = {"name": "deviceName", "user": "userPrincipalName", "platform": "operatingSystem"}
+
+
+def _sorted_keys(inventory: DeviceInventory, name: str) -> list[str]:
+    orders = _ORDERS.setdefault(inventory, {})
+    order = orders.get(name)
+    if order is None:
+        order = orders[name] = _SortedKeys(inventory, name)
+    return order.refresh(inventory, name)
 
 
 def _contains(device: EnrolledDevice, needle: str) -> bool:
@@ -165,18 +345,23 @@ def _contains(device: EnrolledDevice, needle: str) -> bool:
                (device.azure_ad_device_id, device.device_name, device.user_principal_name))  # fmt: skip
 
 
-# Each key ends with the device id, so equal values keep one stable order from page to page.
-_SORT_KEYS: dict[str, Callable[[DeviceRow], Any]] = {
-    "name": lambda r: (r.device.device_name.casefold(), r.device.azure_ad_device_id),
-    "user": lambda r: (r.device.user_principal_name.casefold(), r.device.azure_ad_device_id),
-    "platform": lambda r: (r.device.platform.value, r.device.azure_ad_device_id),
-    "osVersion": lambda r: (r.device.platform.value, _version_key(r.device.os_version), r.device.azure_ad_device_id),
-    "complianceState": lambda r: (r.compliance.state.value, r.device.azure_ad_device_id),
-    "threatState": lambda r: (r.threat_state, r.device.azure_ad_device_id),
-    "lastReport": lambda r: (r.newest is not None, r.newest.reported_at.timestamp() if r.newest else 0.0,
-                             r.device.azure_ad_device_id),
-    "enrolled": lambda r: (r.device.enrolled_at, r.device.azure_ad_device_id),
+# Each key ends with the enrolment position, so equal values keep one stable order from page to page (the same
+# tie-break as the index walks: values compare lower-cased, then enrolment order).
+_SORT_KEYS: dict[str, Callable[[_Plan, int, EnrolledDevice], Any]] = {
+    "name": lambda p, s, d: (d.device_name.lower(), s),
+    "user": lambda p, s, d: (d.user_principal_name.lower(), s),
+    "platform": lambda p, s, d: (d.platform.value, s),
+    "osVersion": lambda p, s, d: (d.platform.value, _version_key(d.os_version), s),
+    "complianceState": lambda p, s, d: (p.verdicts.state(p.tenant.classes.of_seq[s]).value, s),
+    "threatState": lambda p, s, d: (_threat_state(p.tenant, d), s),
+    "lastReport": lambda p, s, d: (*_last_report(p.tenant, d), s),
+    "enrolled": lambda p, s, d: (s,),
 }
+
+
+def _last_report(tenant: Tenant, device: EnrolledDevice) -> tuple[bool, float]:
+    newest = tenant.newest_report(device.azure_ad_device_id)
+    return (newest is not None, newest.reported_at.timestamp() if newest else 0.0)
 
 
 def _version_key(text: str) -> tuple[int, ...]:

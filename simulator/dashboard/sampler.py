@@ -3,39 +3,31 @@
 Compliance is evaluated when read (decisions.md), so nothing records it as it changes. A tenant is due for a sample
 when its first report batch of a new virtual hour arrives (``Timeline.record_reports``), so a simulated run that
 advances the clock by the hour gets a point per hour. Sampling is driven by those events, never by a timer: an idle
-mock does no work for the dashboard. A sample counts the tenant's devices (at most ``SCAN_LIMIT``) in slices that
-yield to the event loop, and the sampler then rests 19 times as long as the sample took, so it spends at most
-``BUDGET`` of the mock's time: a large fleet is sampled less often rather than slowing the mock down.
+mock does no work for the dashboard. A sample is the tenant's class counts (exact at any size, O(classes), see
+access.count), and the sampler then rests 19 times as long as the sample took, so it spends at most ``BUDGET`` of
+the mock's time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from itertools import islice
 
+from simulator.dashboard import access
 from simulator.dashboard.timeline import ComplianceSample, Timeline
 from simulator.domain.tenant import Tenant
 
 __all__ = ["BUDGET", "run_sampler", "sample_tenant"]
 
 BUDGET = 0.05
-SLICE = 500
-SCAN_LIMIT = 20_000
 
 
 async def sample_tenant(tenant: Tenant, now: datetime) -> ComplianceSample:
-    counts: Counter[str] = Counter()
-    devices = list(islice(tenant.devices.values(), SCAN_LIMIT))
-    for start in range(0, len(devices), SLICE):
-        for device in devices[start : start + SLICE]:
-            state = tenant.compliance(device.azure_ad_device_id, now).state.value
-            counts[f"{device.platform.value}/{state}"] += 1
-        await asyncio.sleep(0)
-    return ComplianceSample(now, dict(counts), len(devices), len(tenant.devices))
+    counts = await access.count(tenant, now)
+    by_platform = {f"{platform}/{state}": n for (platform, state), n in counts.by_platform.items() if n}
+    return ComplianceSample(now, by_platform, counts.scanned, counts.total)
 
 
 async def run_sampler(tenants: Callable[[], dict[str, Tenant]], timeline: Timeline,

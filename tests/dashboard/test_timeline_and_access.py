@@ -95,13 +95,16 @@ async def test_a_sample_counts_every_device_by_platform_and_compliance() -> None
     assert sum(sample.counts.values()) == 5
 
 
-async def test_counts_and_pages_read_at_most_the_scan_limit_and_say_so() -> None:
+async def test_counts_are_exact_at_any_size_and_only_a_search_is_bounded_and_says_so() -> None:
     tenant = fleet(10)
-    counts = await access.count(tenant, NOW, limit=4)
-    assert (counts.scanned, counts.total, counts.complete) == (4, 10, False)
-    page = await access.find(tenant, NOW, access.DeviceQuery(top=2, skip=1), limit=6)
-    assert (page.scanned, page.matched, page.complete) == (6, 6, False)
+    counts = await access.count(tenant, NOW)
+    assert (counts.scanned, counts.total, counts.complete) == (10, 10, True)
+    page = await access.find(tenant, NOW, access.DeviceQuery(top=2, skip=1), limit=4)
+    assert (page.scanned, page.matched, page.complete) == (10, 10, True)  # the name order walks as far as the page
     assert [r.device.device_name for r in page.rows] == ["Device 001", "Device 002"]
+    searched = await access.find(tenant, NOW, access.DeviceQuery(search="device", top=2, skip=1), limit=6)
+    assert (searched.scanned, searched.matched, searched.complete) == (6, 6, False)
+    assert [r.device.device_name for r in searched.rows] == ["Device 001", "Device 002"]
 
 
 async def test_search_matches_id_name_or_user_in_any_case_and_filters_combine() -> None:

@@ -119,3 +119,51 @@ async def test_the_dashboard_escapes_what_clients_sent(api: Any) -> None:
     await api.call("POST", "/_sim/tenants", as_="control", json={"displayName": "<script>x</script>"}, status=201)
     page = await (await api.client.get("/_sim/dashboard", headers=api.control)).text()
     assert "<script>x</script>" not in page  # names reach the page only as JSON, set as text by the script
+
+
+async def _large_fleet(api: Any, size: int) -> list[str]:
+    """``size`` devices (in batches of 4,000: a body stays under aiohttp's 1 MiB warning), a third iOS and a fifth
+    personal; a high severity report for every 499th device, most of them beyond the old 20,000-device scan."""
+    ios_policy = {**POLICY, "@odata.type": "#microsoft.graph.iosCompliancePolicy", "displayName": "MTD iOS"}
+    for policy in (POLICY, ios_policy):
+        await api.call("POST", "/v1.0/deviceManagement/deviceCompliancePolicies", status=201, json=policy)
+    await api.live_connector(androidEnabled=True, iosEnabled=True)
+    ids = [f"00000000-0000-4000-9000-{n:012d}" for n in range(size)]
+    devices = [{"azureADDeviceId": aad, "platform": "ios" if n % 3 == 0 else "android", "osVersion": "17.0",
+                "ownerType": "personal" if n % 5 == 0 else "company", "deviceName": f"scale-{n:05d}",
+                "userPrincipalName": f"user{n}@contoso.example"} for n, aad in enumerate(ids)]  # fmt: skip
+    for start in range(0, size, 4_000):
+        await api.enroll(*devices[start : start + 4_000])
+    flagged = ids[498::499]
+    await api.report(*({"azureADDeviceId": aad, "platform": "ios" if int(aad[-5:]) % 3 == 0 else "android",
+                        "osVersion": "17.0", "threatState": "highSeverity", "reportedDateTime": "2026-11-25T10:00:00Z"}
+                       for aad in flagged))  # fmt: skip
+    return flagged
+
+
+async def test_counts_and_filters_are_exact_beyond_the_old_scan_cap_and_agree_with_graph(api: Any) -> None:
+    flagged = await _large_fleet(api, 25_000)
+    base = f"/_sim/views/tenants/{api.TENANT}"
+    counts = (await api.call("GET", f"{base}/overview", as_="control"))["counts"]
+    graph = await api.call("GET", f"/_sim/tenants/{api.TENANT}/counts", as_="control")
+    assert counts["complete"] and counts["devices"] == counts["scanned"] == graph["total"] > 25_000
+    for platform, states in counts["byPlatform"].items():
+        assert states == {s: graph["byPlatform"][platform].get(s, 0) for s in ("compliant", "noncompliant")}
+    noncompliant = await api.call("GET", "/v1.0/deviceManagement/managedDevices?$count=true&$top=1"
+                                  "&$filter=complianceState eq 'noncompliant'")  # fmt: skip
+    assert sum(s["noncompliant"] for s in counts["byPlatform"].values()) == noncompliant["@odata.count"]
+    assert counts["byRule"] == {"threatLevel": len(flagged)}
+
+    found = await api.call("GET", f"{base}/devices?compliance=noncompliant&top=500", as_="control")
+    assert found["complete"] and found["matched"] == len(flagged)
+    assert sorted(r["azureADDeviceId"] for r in found["value"]) == flagged
+    by_rule = await api.call("GET", f"{base}/devices?rule=threatLevel&platform=ios&sort=enrolled&top=500",
+                             as_="control")  # fmt: skip
+    assert [r["azureADDeviceId"] for r in by_rule["value"]] == [a for a in flagged if int(a[-5:]) % 3 == 0]
+    personal = await api.call("GET", f"{base}/devices?owner=personal&compliance=compliant&sort=name&order=desc"
+                              "&top=3&skip=2", as_="control")  # fmt: skip
+    expected = [n for n in range(25_000) if n % 5 == 0 and f"00000000-0000-4000-9000-{n:012d}" not in flagged]
+    by_graph = await api.call("GET", "/v1.0/deviceManagement/managedDevices?$count=true&$top=1&$filter="
+                              "managedDeviceOwnerType eq 'personal' and complianceState eq 'compliant'")  # fmt: skip
+    assert personal["complete"] and personal["matched"] == by_graph["@odata.count"] >= len(expected)
+    assert [r["deviceName"] for r in personal["value"]] == [f"scale-{n:05d}" for n in expected[::-1][2:5]]
