@@ -1,11 +1,13 @@
 """The dashboard in a real browser against a real ``mtdsim serve`` with a simulated fleet (issue 18).
 
 The tests share one page and run in file order: sign in, read, search, then change the world (a report, a clock
-advance) and watch the open page follow without a reload. Screenshots go to docs/img/ (the README shows one).
+advance) and watch the open page follow without a reload. Screenshots go to reports/screenshots/ (gitignored), so
+a run leaves the tree clean; with ``MTDSIM_UPDATE_SCREENSHOTS=1`` they refresh docs/img/ (the README shows one).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-IMAGES = Path(__file__).parents[2] / "docs" / "img"
+ROOT = Path(__file__).parents[2]
+IMAGES = ROOT / ("docs/img" if os.environ.get("MTDSIM_UPDATE_SCREENSHOTS") == "1" else "reports/screenshots")
 KEY = "browser-test-key"
 
 
