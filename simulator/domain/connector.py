@@ -139,6 +139,8 @@ def apply_connector_patch(connector: Connector, patch: Mapping[str, Any], api: A
                 "invalidRequest", f"unknown property {name!r} for the {api} connector", target=f"/{name}"
             )
         f = _BY_GRAPH_NAME[name]
+        if f.name == "unresponsive_days" and isinstance(value, float) and value.is_integer():
+            value = int(value)  # 7.0 is an integer in JSON (and in JSON Schema, which the contract let through)
         _check_type(name, value, int if f.name == "unresponsive_days" else bool)
         changes[f.name] = value
     return dataclasses.replace(connector, **changes)
