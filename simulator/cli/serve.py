@@ -18,8 +18,19 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
     parser.add_argument("--body-timeout", type=float, default=10.0, metavar="S",
                         help="seconds a request body may take to arrive before 408 (default 10)")
+    tls = parser.add_argument_group("TLS (HTTPS; MSAL and azure-identity need it)")
+    tls.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from mtdsim's local CA "
+                     "(made once, kept in --tls-dir; the CA file to trust is printed)")
+    tls.add_argument("--tls-dir", metavar="DIR", help="where the local CA and certificate are kept "
+                     "(default $XDG_DATA_HOME/mtdsim/tls or ~/.local/share/mtdsim/tls)")
+    tls.add_argument("--tls-cert", metavar="PEM", help="your own certificate (chain) instead; implies --tls")
+    tls.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    parser.add_argument("--token-version", type=int, choices=(1, 2), default=1,
+                        help="access token claim set: 1 as Entra issues for Graph (default), or 2")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="on shutdown, write the session (partner and Graph requests) as a scenario file")
     parser.set_defaults(func=run)
 
 
@@ -46,18 +57,39 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.config:
         extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    if args.record:
+        extra["record_path"] = Path(args.record)
     settings = Settings(
         host=args.host,
         port=args.port,
         seed=seed,
         token_lifetime=args.token_lifetime,
         body_timeout=args.body_timeout,
+        token_version=args.token_version,
         control_key=args.control_key or new_control_key(),
         **extra,
     )
+    certificate = _certificate(args)
     with asyncio.Runner(loop_factory=_loop_factory(args.event_loop)) as runner:
-        runner.run(_serve(settings))
+        runner.run(_serve(settings, certificate))
     return 0
+
+
+def _certificate(args: argparse.Namespace) -> Any:
+    """The server certificate for HTTPS (the user's, or one from the kept local CA), or None for plain HTTP."""
+    from pathlib import Path
+
+    from simulator.errors import ConfigError
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise ConfigError("--tls-cert and --tls-key go together")
+    if not (args.tls or args.tls_cert):
+        return None
+    from simulator.entra.tls import ServerCertificate, default_tls_dir, local_certificate
+
+    if args.tls_cert:
+        return ServerCertificate(Path(args.tls_cert), Path(args.tls_key), None)
+    return local_certificate(Path(args.tls_dir) if args.tls_dir else default_tls_dir(), [args.host])
 
 
 def _loop_factory(choice: str) -> Any:
@@ -75,7 +107,7 @@ def _loop_factory(choice: str) -> Any:
     return uvloop.new_event_loop
 
 
-async def _serve(settings: Any) -> None:
+async def _serve(settings: Any, certificate: Any) -> None:
     import asyncio
     import errno
     import signal
@@ -89,7 +121,12 @@ async def _serve(settings: Any) -> None:
     runner = GraphRunner(create_app(settings), access_log=None, shutdown_timeout=settings.max_fault_delay + 2)
     await runner.setup()
     _tune_collector()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    context = None
+    if certificate is not None:
+        from simulator.entra.tls import server_ssl_context
+
+        context = server_ssl_context(certificate)
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=context)
     try:
         await site.start()
     except OSError as exc:
@@ -103,7 +140,7 @@ async def _serve(settings: Any) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    _banner(settings, runner.addresses[0][1])
+    _banner(settings, runner.addresses[0][1], certificate)
     try:
         await stop.wait()
     finally:
@@ -126,18 +163,24 @@ def _tune_collector() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _banner(settings: Any, port: int) -> None:
+def _banner(settings: Any, port: int, certificate: Any) -> None:
     import asyncio
 
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    scheme = "http" if certificate is None else "https"
     loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]  # "uvloop" or "asyncio"
-    lines = [f"mtdsim serving on http://{host}:{port}", f"  seed          {settings.seed}", f"  event loop    {loop}",
-             f"  control key   {settings.control_key}  (header X-Mtdsim-Control-Key)"]
+    lines = [f"mtdsim serving on {scheme}://{host}:{port}", f"  seed          {settings.seed}",
+             f"  event loop    {loop}", f"  control key   {settings.control_key}  (header X-Mtdsim-Control-Key)"]
     for tenant in settings.config.tenants:
         lines.append(f"  tenant        {tenant.id}  {tenant.display_name}")
         for app in tenant.apps:
             owner = f" ({app.partner_key or app.connector_id})" if app.kind == "partner" else ""
             lines.append(f"    {app.kind:<7} app  client id {app.client_id}  secret {app.client_secret}{owner}")
-    lines.append(f"  token URL     http://{host}:{port}/<tenant id>/oauth2/v2.0/token")
-    lines.append(f"  OpenAPI       http://{host}:{port}/openapi.json")
+    lines.append(f"  token URL     {scheme}://{host}:{port}/<tenant id>/oauth2/v2.0/token")
+    lines.append(f"  authority     {scheme}://{host}:{port}/<tenant id>  (MSAL, azure-identity)")
+    if certificate is not None and certificate.ca_file is not None:
+        lines.append(f"  trust CA      {certificate.ca_file}")
+        lines.append("                (REQUESTS_CA_BUNDLE / SSL_CERT_FILE / NODE_EXTRA_CA_CERTS, or --ca of mtdsim's"
+                     " clients)")
+    lines.append(f"  OpenAPI       {scheme}://{host}:{port}/openapi.json")  # last: tests wait for this line
     print("\n".join(lines), flush=True)

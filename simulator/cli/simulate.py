@@ -57,6 +57,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed (default random; printed to reproduce)")
     parser.add_argument("--target", metavar="URL", help="a running mtdsim serve (or compatible) instead of embedded")
     parser.add_argument("--control-key", default=_env("MTDSIM_CONTROL_KEY"), help="target control key")
+    parser.add_argument("--ca", metavar="PEM", default=_env("MTDSIM_CA"),
+                        help="CA file to trust for an https target (what `mtdsim serve --tls` printed; env MTDSIM_CA)")
     parser.add_argument("--tenant-id", default=_env("MTDSIM_TENANT_ID"), help="target tenant (no control key)")
     parser.add_argument("--client-id", default=_env("MTDSIM_CLIENT_ID"), help="target partner app client id")
     parser.add_argument("--client-secret", default=_env("MTDSIM_CLIENT_SECRET"), help="its client secret")
@@ -115,15 +117,16 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
         if toggles != ConnectorToggles():
             raise ConfigError("connector settings apply to a connector the run creates: give --control-key, or "
                               "set them on the target's connector yourself")
-        partner = Credentials(args.target, args.tenant_id, args.client_id, args.client_secret)
+        partner = Credentials(args.target, args.tenant_id, args.client_id, args.client_secret, args.ca)
         if args.admin_client_id and args.admin_client_secret:
-            admin = Credentials(args.target, args.tenant_id, args.admin_client_id, args.admin_client_secret)
+            admin = Credentials(args.target, args.tenant_id, args.admin_client_id, args.admin_client_secret, args.ca)
     return SimulationConfig(
         seed=seed, partner=args.partner, android=args.android, ios=args.ios, days=args.days,
         tick=parse_duration(args.tick), profile=Profile(args.profile),
         rates=ThreatRates(events_per_day=args.events_per_day), gaps=gaps, target_url=args.target,
         control_key=args.control_key if args.target else None, partner_credentials=partner, admin_credentials=admin,
         required_level=None if args.required_level == "none" else args.required_level, connector=toggles,
+        ca_file=args.ca if args.target else None,
     )  # fmt: skip
 
 
@@ -198,6 +201,9 @@ def _print(result: Any, *, as_json: bool) -> None:
         table.add_row(title, text)
     if data["connector"] is not None:
         table.add_row("connector", _describe(data["connector"]))
+    if data["certification"] is not None:
+        failed = data["certification"]["failed"]
+        table.add_row("certification", f"failed: {', '.join(failed)}" if failed else "every check passed")
     table.add_row("elapsed", f"{data['elapsedSeconds']} s")
     console = Console()
     console.print(table)

@@ -29,6 +29,7 @@ from simulator.consoles.provision import ConnectorToggles, Provisioner
 from simulator.consoles.run import run_console
 from simulator.consoles.stats import ConsoleStats
 from simulator.domain.catalog import find_partner
+from simulator.entra.trust import client_connector
 from simulator.errors import SimulationError
 from simulator.fleet import Behaviour, Fleet, Gaps, ThreatRates
 from simulator.fleet.hashing import mix64, uuid_from
@@ -59,6 +60,7 @@ class SimulationConfig:
     control_key: str | None = None
     partner_credentials: Credentials | None = None  # target without control API
     admin_credentials: Credentials | None = None
+    ca_file: str | None = None  # CA to trust for an https target_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class SimulationResult:
     compliance: Counter[str] | None
     elapsed: float
     connector: dict[str, Any] | None = None  # the connector's settings, when the run created it
+    certification: list[Any] | None = None  # certification Checks of the run's tenant, when the control API is at hand
 
 
 def tenant_id_for(seed: int) -> str:
@@ -112,7 +115,8 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
     started = time.perf_counter()
     report = progress or (lambda phase, done, total: None)
     behaviour = Behaviour(config.seed, config.rates, config.gaps, config.tick, timedelta(days=config.days))
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+    tcp = client_connector(config.ca_file)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=tcp) as session:
         clock: ConsoleClock
         admin: Credentials | None
         enrolled, connector = 0, None
@@ -129,10 +133,19 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
         async with console:
             stats = await run_console(console, behaviour, on_tick=lambda d, t: report("simulate", d, t))
         compliance = await provisioner.compliance_distribution(admin, clock) if admin is not None else None
+        certification = None
         if key is not None:
             stats.violations = await provisioner.violations(partner.client_id)
+            certification = await _certify(url, key, partner.tenant_id)
     return SimulationResult(config.seed, url, partner.tenant_id, enrolled, stats, compliance,
-                            time.perf_counter() - started, connector)  # fmt: skip
+                            time.perf_counter() - started, connector, certification)  # fmt: skip
+
+
+async def _certify(url: str, key: str, tenant_id: str) -> list[Any]:
+    """The partner certification of this run's tenant, read before an embedded mock goes away."""
+    from simulator.certification import certify, fetch_evidence
+
+    return certify(await fetch_evidence(url, key, tenant=tenant_id))
 
 
 async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: ControlClock,
@@ -174,5 +187,14 @@ def summary(result: SimulationResult) -> dict[str, Any]:
         **result.stats.to_wire(),
         "compliance": dict(sorted(result.compliance.items())) if result.compliance is not None else None,
         "connector": result.connector,
+        "certification": _certification(result.certification),
         "elapsedSeconds": round(result.elapsed, 3),
     }
+
+
+def _certification(checks: list[Any] | None) -> dict[str, Any] | None:
+    if checks is None:
+        return None
+    from simulator.certification import to_json
+
+    return to_json(checks)

@@ -17,6 +17,7 @@ from simulator.domain.clock import format_datetime, parse_datetime
 from simulator.errors import ConfigError, StepFailed
 from simulator.scenarios.embedded import embedded_target
 from simulator.scenarios.model import Scenario
+from simulator.scenarios.reproduce import reproduce_command
 from simulator.scenarios.runner import Target, run_scenario
 
 __all__ = ["Outcome", "RunOptions", "open_target", "run_all"]
@@ -30,15 +31,19 @@ class RunOptions:
     seed: int = 0
     target: str | None = None
     control_key: str | None = None
+    ca_file: str | None = None  # CA to trust for an https target
 
     @classmethod
-    def from_env(cls, seed: int, target: str | None, control_key: str | None) -> RunOptions:
-        """Options, with MTDSIM_TARGET and MTDSIM_CONTROL_KEY filling what was not given."""
+    def from_env(cls, seed: int, target: str | None, control_key: str | None,
+                 ca_file: str | None = None) -> RunOptions:  # fmt: skip
+        """Options, with MTDSIM_TARGET, MTDSIM_CONTROL_KEY and MTDSIM_CA filling what was not given."""
+        from simulator.entra.trust import ca_from_env
+
         target = target or os.environ.get(TARGET_ENV) or None
         control_key = control_key or os.environ.get(CONTROL_KEY_ENV) or None
         if target and not control_key:
             raise ConfigError(f"--target needs the server's control key (--control-key or {CONTROL_KEY_ENV})")
-        return cls(seed, target, control_key)
+        return cls(seed, target, control_key, ca_from_env(ca_file))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class Outcome:
     scenario: Scenario
     seconds: float
     failure: StepFailed | None = None
+    reproduce: str = ""  # the command that runs this scenario alone, from a clean state
 
     @property
     def passed(self) -> bool:
@@ -54,8 +60,10 @@ class Outcome:
 
 @asynccontextmanager
 async def open_target(options: RunOptions) -> AsyncIterator[tuple[Target, aiohttp.ClientSession]]:
+    from simulator.entra.trust import client_connector
+
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with aiohttp.ClientSession(timeout=timeout, connector=client_connector(options.ca_file)) as session:
         if options.target:
             target = Target(options.target, options.control_key or "")
             async with _clock_restored(session, target):
@@ -105,7 +113,8 @@ async def run_all(
                 await run_scenario(session, target, scenario, str(options.seed))
             except StepFailed as exc:
                 failure = exc
-            outcome = Outcome(scenario, time.perf_counter() - started, failure)
+            command = reproduce_command(scenario, options.seed, options.target)
+            outcome = Outcome(scenario, time.perf_counter() - started, failure, command)
             outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)

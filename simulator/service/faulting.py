@@ -23,7 +23,7 @@ from simulator.service.faults import Target
 from simulator.service.http import error_response, request_info, route_of
 from simulator.service.state import ServiceState, Violation
 
-__all__ = ["with_faults"]
+__all__ = ["retry_after_header", "with_faults"]
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -69,10 +69,18 @@ def _retry_later(request: web.Request, state: ServiceState, receiver: tuple[str,
     if retry_after is not None:
         for key in receiver:
             state.faults.note_retry_after(key, route, retry_after)
-        # Graph sends fractional seconds (Retry-After: 2.128); whole seconds stay whole.
-        text = str(int(retry_after)) if retry_after == int(retry_after) else f"{retry_after:.3f}"
-        headers = {"Retry-After": text}
+        headers = {"Retry-After": retry_after_header(retry_after)}
     return error_response(request, status, code, message, headers=headers)
+
+
+def retry_after_header(seconds: float) -> str:
+    """RFC 9110 delay-seconds: a non-negative integer, rounded up so a client that waits it is never early.
+
+    Graph's docs once showed ``Retry-After: 2.128``, but the msgraph SDKs' RetryHandler (and most HTTP clients) parse
+    an integer only and fall back to their own backoff on a fraction. The deadline the mock checks stays the exact
+    value, so waiting the header's whole seconds always honours it.
+    """
+    return str(max(0, math.ceil(seconds)))
 
 
 def _check_retry_after(state: ServiceState, receiver: tuple[str, ...], route: str, reported_as: str) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "UNMATCHED",
     "error_body",
     "error_response",
+    "graph_response",
     "json_response",
     "odata_context",
     "odata_page",
@@ -40,6 +41,12 @@ T = TypeVar("T")
 GRAPH_ROOT = "https://graph.microsoft.com"
 UNMATCHED = "unmatched"  # the name of the catch-all route (simulator.service.middleware.unmatched)
 _JSON = "application/json"
+# What Graph sends on its successful JSON answers (docs' captured responses); errors stay plain application/json,
+# as Graph's throttling sample shows. Only Graph routes pay for it: the partner channel keeps _JSON.
+GRAPH_CONTENT_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
+_GRAPH_HEADERS = {"Content-Type": GRAPH_CONTENT_TYPE, "OData-Version": "4.0"}
 _MAX_DIGITS = len(str(sys.maxsize))
 
 
@@ -122,8 +129,11 @@ def json_response(
     status: int = 200,
     contract: str | None = None,
     headers: Mapping[str, str] | None = None,
+    odata: bool = False,
 ) -> web.Response:
     """Serialize with orjson; with ``validate_responses`` on, check ``data`` against ``contract`` first.
+
+    ``odata`` sends Graph's content type and ``OData-Version`` (see ``graph_response``) instead of plain JSON.
 
     A response that breaks its own contract is a bug in mtdsim: it is recorded as a self-check failure
     (tests fail on it, see tests/conftest.py) and still sent, so the client sees what the mock produced.
@@ -136,8 +146,15 @@ def json_response(
             info.state.record_self_check_failure(f"{request.method} {info.route} -> {contract}: {problems}")
     # The request ids go in with the rest: headers given to Response() cost less than setting them afterwards.
     ids = {"request-id": info.request_id, "client-request-id": info.client_request_id}
+    if odata:
+        return web.Response(body=orjson.dumps(data), status=status, headers={**_GRAPH_HEADERS, **ids})
     return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON,
                         headers=ids if headers is None else {**headers, **ids})  # fmt: skip
+
+
+def graph_response(request: web.Request, data: Any, *, status: int = 200, contract: str | None = None) -> web.Response:
+    """A successful Graph answer: ``json_response`` with Graph's OData content type and ``OData-Version: 4.0``."""
+    return json_response(request, data, status=status, contract=contract, odata=True)
 
 
 def error_body(

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
+from simulator.entra.credentials import AppCertificate, load_certificate
+from simulator.entra.keys import KeySet
+from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
 from simulator.service.devices import device_from_wire
 from simulator.service.faults import FaultBook
@@ -49,7 +52,9 @@ STORED_TEXT_LIMIT = 512
 
 @dataclass(frozen=True, slots=True)
 class AppRegistration:
-    """An app registered in one tenant. ``signing_key`` signs its tokens (per app, random per instance)."""
+    """An app registered in one tenant. ``registration`` is new each time it is registered: its tokens carry it
+    (claim ``rh``), so registering the app again invalidates the old ones. ``certificates`` verify client assertions.
+    """
 
     tenant_id: str
     client_id: str
@@ -57,7 +62,8 @@ class AppRegistration:
     kind: str  # "partner" | "admin"
     connector_id: str | None
     partner_key: str | None
-    signing_key: bytes = field(repr=False)
+    registration: str = field(repr=False)
+    certificates: tuple[AppCertificate, ...] = field(default=(), repr=False)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -200,11 +206,14 @@ class ServiceState:
         self.status_counts: Counter[int] = Counter()
         self.tokens_issued = 0
         self.traffic = TrafficCounters()
-        self.tokens = TokenCache(settings.token_cache_size)
+        # Signing keys outlive reset (as configured apps do), so tokens issued before a reset still verify after it.
+        self.keys = KeySet()
+        self.tokens = TokenCache(settings.token_cache_size, self.keys)
         self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
-        # Keys of configured apps survive reset, so a token issued before a reset still works after it.
-        self._configured_keys: dict[tuple[str, str], bytes] = {}
+        # Configured apps keep their registration across reset, so a token issued before a reset still works after it.
+        self._configured_registrations: dict[tuple[str, str], str] = {}
+        self.cursors = CursorCodec(secrets.token_bytes(32))  # signs $skiptoken cursors (simulator/query/cursor.py)
         self.reset()
 
     def reset(self) -> None:
@@ -228,8 +237,8 @@ class ServiceState:
     def _load_tenant(self, spec: TenantSpec) -> None:
         tenant = self.add_tenant(spec.id, spec.display_name)
         for app in spec.apps:
-            key = self._configured_keys.setdefault((spec.id, app.client_id), secrets.token_bytes(32))
-            self.register_app(spec.id, app, signing_key=key)
+            registration = self._configured_registrations.setdefault((spec.id, app.client_id), _new_registration())
+            self.register_app(spec.id, app, registration=registration)
         now = self.clock.now()
         for index, device in enumerate(spec.devices):
             tenant.enroll(device_from_wire(device, now, self.random, f"/devices/{index}"))
@@ -239,7 +248,7 @@ class ServiceState:
         self.tenants[tenant_id] = tenant
         return tenant
 
-    def register_app(self, tenant_id: str, spec: AppSpec, *, signing_key: bytes | None = None) -> AppRegistration:
+    def register_app(self, tenant_id: str, spec: AppSpec, *, registration: str | None = None) -> AppRegistration:
         """Register an app; a custom partner (connector id outside the catalog) becomes known to the tenant."""
         tenant = self.tenants[tenant_id]
         if spec.connector_id is not None and spec.connector_id not in tenant.partners:
@@ -251,7 +260,8 @@ class ServiceState:
             kind=spec.kind,
             connector_id=spec.connector_id,
             partner_key=spec.partner_key,
-            signing_key=signing_key or secrets.token_bytes(32),
+            registration=registration or _new_registration(),
+            certificates=tuple(load_certificate(pem) for pem in spec.certificates),
         )
         self.apps[(tenant_id, spec.client_id)] = app
         return app
@@ -293,6 +303,10 @@ class RequestIds:
         prefix = f"{hex_digits[:8]}-{hex_digits[8:12]}-4{hex_digits[13:16]}-8{hex_digits[17:20]}-"
         # All in C (a map over a counter): no Python frame per id.
         self.next: Callable[[], str] = map(f"{prefix}%012x".__mod__, itertools.count(1)).__next__
+
+
+def _new_registration() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _custom_partner(connector_id: str) -> Partner:
