@@ -7,7 +7,8 @@ bounded budget (MTDSIM_FUZZ_SECONDS per family, default 15; MTDSIM_FUZZ_EXAMPLES
 fixed seed, printed, so a failure replays. Zero 5xx, zero response-schema and zero status-code mismatches are
 required, as is every other check, except "Schema-valid request rejected" (positive_data_acceptance): a 400 for a
 schema-valid body that a domain rule refuses (an unknown tenant or partner id, a window that ends before it
-starts) is the documented answer, so those are printed, not failed (docs/decisions.md).
+starts) is the documented answer, so those are printed, not failed (docs/decisions.md). Schemathesis' whole output
+goes to st-<family>.txt in the test's tmp_path, or in MTDSIM_FUZZ_DUMP when set.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def test_no_generated_request_breaks_the_contract_or_makes_the_mock_answer_5xx(
     # Run in a scratch folder: schemathesis keeps a .schemathesis/ cache in its working directory.
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     report = done.stdout[-8000:]
+    (Path(os.environ.get("MTDSIM_FUZZ_DUMP", tmp_path)) / f"st-{family}.txt").write_text(done.stdout)
     failures = {title: int(count) for title, count in FAILURE_LINE.findall(done.stdout)}
     print(f"{family}: findings {failures or 'none'}")
     assert "Tested:" in done.stdout, report
