@@ -28,10 +28,11 @@ devices_st = st.lists(st.tuples(st.sampled_from(list(Platform)), st.sampled_from
                       min_size=1, max_size=25)  # fmt: skip
 reports_st = st.lists(st.tuples(st.integers(0, 24), st.integers(0, 1), st.sampled_from(list(Health))), max_size=60)
 # The connector's own minimum OS (beta) wins over the catalog's, so a PATCH of it moves devices between classes.
+MINIMUMS = {"partnerMinimumSupportedAndroidVersion": st.sampled_from(VERSIONS),
+            "partnerMinimumSupportedIosVersion": st.sampled_from(VERSIONS)}
 connector_st = st.fixed_dictionaries({name: st.booleans() for name in TOGGLES} |
                                      {"partnerUnresponsivenessThresholdInDays": st.integers(0, 3)},
-                                     optional={"partnerMinimumSupportedAndroidVersion": st.sampled_from(VERSIONS),
-                                               "partnerMinimumSupportedIosVersion": st.sampled_from(VERSIONS)})  # fmt: skip
+                                     optional=MINIMUMS)  # fmt: skip
 
 
 def device(index: int, platform: Platform, version: str, owner: ManagedDeviceOwnerType, upn: str) -> EnrolledDevice:
