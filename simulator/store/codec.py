@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from simulator.errors import InvalidRequest
 
-__all__ = ["RecordCodec", "codec_for", "register"]
+__all__ = ["RecordCodec", "aware_datetime", "codec_for", "register"]
 
 R = TypeVar("R")
 Convert = Callable[[Any], Any]
@@ -33,6 +33,14 @@ def _optional(convert: Convert) -> Convert:
 
 
 _SPECIAL: dict[Any, tuple[Convert, Convert]] = {}
+
+
+def aware_datetime(text: str) -> datetime:
+    """ISO 8601 text with an offset: every datetime the service keeps is aware (ValueError otherwise)."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return when
 
 
 def register(kind: type[Any], encode: Convert, decode: Convert) -> None:
@@ -61,7 +69,7 @@ def _converters(hint: Any) -> tuple[Convert, Convert]:
             return (lambda items: [nested.encode(i) for i in items]), (lambda items: tuple(map(nested.decode, items)))
         return list, tuple
     if hint is datetime:
-        return datetime.isoformat, datetime.fromisoformat
+        return datetime.isoformat, aware_datetime
     if hint is bytes:
         return bytes.hex, bytes.fromhex
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -91,7 +99,7 @@ class RecordCodec(Generic[R]):
         try:
             values = {name: decode(data[name]) for name, _, decode in self._fields if name in data}
             return self.kind(**values)
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise InvalidRequest("invalidRequest", f"not a valid {self.kind.__name__}: {exc}") from None
 
 
