@@ -48,11 +48,39 @@ def register(kind: type[Any], encode: Convert, decode: Convert) -> None:
     _SPECIAL[kind] = (encode, decode)
 
 
+def _checked(kind: type[Any]) -> Convert:
+    """A decoder that lets only values of ``kind`` through: a snapshot is input, and a string where the service
+    keeps an int would fail later, in some request, as a 500."""
+
+    def check(value: Any) -> Any:
+        # bool is an int in Python, and an int is a fine float, but neither is a str or a bool.
+        if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
+            return value
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        raise TypeError(f"{value!r} is not a {kind.__name__}")
+
+    return check
+
+
+def _literal(allowed: tuple[Any, ...]) -> Convert:
+    def check(value: Any) -> Any:
+        if value in allowed:
+            return value
+        raise ValueError(f"{value!r} is not one of {allowed}")
+
+    return check
+
+
 def _converters(hint: Any) -> tuple[Convert, Convert]:
-    """(encode, decode) for one field type; unknown types pass through (they are JSON-ready already)."""
+    """(encode, decode) for one field type; other types pass through (they are JSON-ready already)."""
     if hint in _SPECIAL:
         return _SPECIAL[hint]
+    if hint in (str, int, bool, float):
+        return _same, _checked(hint)
     origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return _same, _literal(typing.get_args(hint))
     if origin in (typing.Union, types.UnionType):
         inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         if len(inner) == 1:

@@ -126,3 +126,18 @@ async def test_a_broken_snapshot_is_refused_whole_and_the_state_stays_as_it_was(
     state = api.client.app[STATE]
     assert set(state.tenants) == {TENANT, TENANT_2} and len(state.tenants[TENANT].reports) == 1
     await api.call("POST", "/partner/v1/heartbeat", as_="partner")  # still serving, tokens still valid
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s["tenants"][0]["devices"][0].__setitem__("os_version", 14),
+    lambda s: s["tenants"][0]["connectors"][0].__setitem__("unresponsive_days", "seven"),
+    lambda s: s["tenants"][0]["connectors"][0].__setitem__("android_enabled", 1),
+    lambda s: s["tenants"][0]["connectors"][0].__setitem__("condition", "broken"),
+    lambda s: s["tenants"][0]["reports"][0].__setitem__("threat_count", True),
+])  # fmt: skip
+async def test_a_snapshot_field_of_the_wrong_type_is_a_400_not_a_later_500(api: Api, change: Any) -> None:
+    await _busy_tenant(api)
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    change(snapshot)
+    body = await api.call("PUT", "/_sim/snapshot", as_="control", json=snapshot, status=400)
+    assert body["error"]["code"] == "invalidRequest"
