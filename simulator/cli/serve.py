@@ -29,6 +29,8 @@ def add_parser(subparsers: Any) -> None:
                         help="access token claim set: 1 as Entra issues for Graph (default), or 2")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="on shutdown, write the session (partner and Graph requests) as a scenario file")
     parser.add_argument("--state", metavar="DIR", help="keep the state durable in DIR (SQLite): restored at start, "
                         "checkpointed every --checkpoint-interval and at shutdown (default: in memory only)")
     parser.add_argument("--checkpoint-interval", type=float, default=1.0, metavar="S",
@@ -59,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.config:
         extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    if args.record:
+        extra["record_path"] = Path(args.record)
     if args.state:
         if not args.checkpoint_interval > 0:
             from simulator.errors import ConfigError

@@ -191,6 +191,9 @@ def _print(result: Any, *, as_json: bool) -> None:
         table.add_row(title, text)
     if data["connector"] is not None:
         table.add_row("connector", _describe(data["connector"]))
+    if data["certification"] is not None:
+        failed = data["certification"]["failed"]
+        table.add_row("certification", f"failed: {', '.join(failed)}" if failed else "every check passed")
     table.add_row("elapsed", f"{data['elapsedSeconds']} s")
     console = Console()
     console.print(table)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from aiohttp import web
 
 from simulator.domain.assignments import assignments_from_graph
 from simulator.domain.policies import CompliancePolicy, apply_policy_patch
 from simulator.errors import Forbidden, InvalidRequest
+from simulator.query.rows import fields_from_schema, page_rows
 from simulator.service.auth import require_admin
-from simulator.service.http import graph_response, odata_context, read_json
+from simulator.service.http import graph_response, odata_context, read_json, request_info
 from simulator.service.keys import STATE
+from simulator.service.odata_lists import cursor_of, next_link, project, query_options, selectable
 
 __all__ = ["routes"]
 
@@ -29,10 +31,21 @@ _READ_ONLY_MESSAGE = (
 
 @routes.get(POLICIES, name="graph.compliancePolicies")
 async def list_policies(request: web.Request) -> web.Response:
+    """OData options over the tenant's policies (few, made by hand: each request examines all of them)."""
     tenant = require_admin(request).tenant
-    body = {"@odata.context": _context(request, "deviceManagement/deviceCompliancePolicies"),
-            "value": [p.to_graph(_api(request)) for p in tenant.policies.values()]}  # fmt: skip
-    return graph_response(request, body, contract="compliance-policy-list")
+    schema = request_info(request).contracts.schema("compliance-policy")
+    fields = fields_from_schema(schema)
+    options = query_options(request, selectable=selectable(schema), sortable=fields)
+    scope = f"compliancePolicies|{tenant.id}"
+    found = page_rows([p.to_graph(_api(request)) for p in tenant.policies.values()], options,
+                      cursor_of(request, options, scope), fields)  # fmt: skip
+    body: dict[str, Any] = {"@odata.context": _context(request, "deviceManagement/deviceCompliancePolicies")}
+    if found.count is not None:
+        body["@odata.count"] = found.count
+    body["value"] = [project(view, options.select) for view in found.rows]
+    if found.next is not None:
+        body["@odata.nextLink"] = next_link(request, options, found.next, scope)
+    return graph_response(request, body, contract=None if options.select else "compliance-policy-list")
 
 
 @routes.post(POLICIES, name="graph.compliancePolicies.create")
