@@ -149,10 +149,7 @@ def _tenant(data: Mapping[str, Any]) -> Tenant:
             raise InvalidRequest("invalidRequest", f"a report about {report.azure_ad_device_id}, which is not "
                                  f"enrolled in tenant {tenant.id}", target="/tenants")  # fmt: skip
         reports[(report.connector_id, report.azure_ad_device_id)] = report
-    # A tenant that keeps indexes over its reports (issue 16's O(page) lists) rebuilds them from the dicts.
-    reindex = getattr(tenant, "reindex", None)
-    if reindex is not None:
-        reindex()
+    tenant.reindex()  # its inventory and compliance classes, from the devices and reports set here
     return tenant
 
 

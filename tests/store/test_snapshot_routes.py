@@ -141,3 +141,21 @@ async def test_a_snapshot_field_of_the_wrong_type_is_a_400_not_a_later_500(api: 
     change(snapshot)
     body = await api.call("PUT", "/_sim/snapshot", as_="control", json=snapshot, status=400)
     assert body["error"]["code"] == "invalidRequest"
+
+
+async def test_compliance_counts_and_pages_of_an_imported_tenant_match_the_exported_one(
+        api: Api, aiohttp_client: Any) -> None:
+    await _busy_tenant(api)
+    await api.call("DELETE", f"/_sim/tenants/{TENANT}/devices/{IOS}", as_="control", status=204)
+    counts = await api.call("GET", f"/_sim/tenants/{TENANT}/counts", as_="control")
+    page = await api.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    fresh_settings = Settings(seed=5, validate_responses=True, clock_start=NOW, clock_ticking=False,
+                              control_key="test-key")
+    fresh = Api(await aiohttp_client(create_app(fresh_settings)), fresh_settings, admin=api.admin,
+                partner=api.partner)
+    await fresh.call("PUT", "/_sim/snapshot", as_="control", json=snapshot)
+    assert await fresh.call("GET", f"/_sim/tenants/{TENANT}/counts", as_="control") == counts
+    again = await fresh.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
+    assert [d["id"] for d in again["value"]] == [d["id"] for d in page["value"]]
+    assert [d["complianceState"] for d in again["value"]] == [d["complianceState"] for d in page["value"]]
