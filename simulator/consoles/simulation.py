@@ -151,8 +151,7 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
 
 
 async def _certify(url: str, key: str, tenant_id: str, ca_file: str | None) -> list[Any]:
-    """The partner certification of this run's tenant, read before an embedded mock goes away (an https target
-    through the run's CA)."""
+    """The partner certification of this run's tenant, read before an embedded mock goes away."""
     from simulator.certification import certify, fetch_evidence
 
     return certify(await fetch_evidence(url, key, tenant=tenant_id, ca_file=ca_file))
