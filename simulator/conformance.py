@@ -82,12 +82,15 @@ class ConformanceReport:
         return "\n".join(lines) + "\n"
 
 
-async def fetch_report(target: str, control_key: str) -> ConformanceReport:
-    """Read the mock's stats and violations through its control API."""
+async def fetch_report(target: str, control_key: str, *, ca_file: str | None = None) -> ConformanceReport:
+    """Read the mock's stats and violations through its control API (an https target trusted through ``ca_file``)."""
+    from simulator.entra.trust import client_connector
+
     headers = {"X-Mtdsim-Control-Key": control_key}
     base = target.rstrip("/")
     try:
-        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=30),
+                                         connector=client_connector(ca_file)) as session:
             stats = await _get(session, f"{base}/_sim/stats")
             violations = await _get(session, f"{base}/_sim/violations")
     except aiohttp.ClientError as exc:

@@ -8,6 +8,7 @@ Every error mtdsim raises on purpose derives from ``MtdSimError`` and carries st
     ├── DomainError            an Intune rule refused an operation (code, message, target)
     │   ├── InvalidRequest     400: the request is well-formed JSON but not acceptable
     │   ├── Unauthorized       401: missing, malformed, expired or foreign token
+    │   │   └── AssertionRejected  a client assertion Entra would refuse (aadsts; simulator.entra.credentials)
     │   ├── Forbidden          403: authenticated, but this caller may not do this
     │   ├── NotFound           404: no such entity in the caller's tenant
     │   └── Conflict           409: the entity exists already

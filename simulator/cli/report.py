@@ -22,6 +22,8 @@ def add_parser(subparsers: Any) -> None:
                         help=f"the mock to read (default {DEFAULT_TARGET})")  # fmt: skip
     parser.add_argument("--control-key", metavar="KEY", default=os.environ.get("MTDSIM_CONTROL_KEY"),
                         help="the control key `mtdsim serve` printed")  # fmt: skip
+    parser.add_argument("--ca", metavar="PEM", default=os.environ.get("MTDSIM_CA"),
+                        help="CA file to trust for an https target (what `mtdsim serve --tls` printed; env MTDSIM_CA)")
     parser.add_argument("--json", metavar="F", help="also write the report as JSON here")
     parser.add_argument("--markdown", metavar="F", help="also write the report as Markdown here")
     parser.set_defaults(func=run)
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.control_key:
         raise ConfigError("--control-key (or MTDSIM_CONTROL_KEY) is required: `mtdsim serve` prints it")
-    report = asyncio.run(fetch_report(args.target, args.control_key))
+    report = asyncio.run(fetch_report(args.target, args.control_key, ca_file=args.ca))
     markdown = report.to_markdown()
     for wanted, text in ((args.markdown, markdown), (args.json, json.dumps(report.to_json(), indent=2) + "\n")):
         if wanted:

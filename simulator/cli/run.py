@@ -8,7 +8,7 @@ from typing import Any
 __all__ = ["add_parser", "run"]
 
 EPILOG = """exit status: 0 all scenarios passed, 1 a scenario failed, 2 usage or scenario-format error.
-environment: MTDSIM_TARGET and MTDSIM_CONTROL_KEY stand in for --target and --control-key."""
+environment: MTDSIM_TARGET, MTDSIM_CONTROL_KEY and MTDSIM_CA stand in for --target, --control-key and --ca."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -25,6 +25,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="seed for generated ids (printed)")
     parser.add_argument("--target", metavar="URL", help="run against this server instead of an embedded mock")
     parser.add_argument("--control-key", metavar="KEY", help="control key of --target")
+    parser.add_argument("--ca", metavar="PEM",
+                        help="CA file to trust for an https target (what `mtdsim serve --tls` printed; env MTDSIM_CA)")
     parser.add_argument("--junit", metavar="F", help="write JUnit XML here")
     parser.add_argument("--json", metavar="F", help="write a JSON report here")
     parser.add_argument("--markdown", metavar="F", help="write a Markdown report here")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 __all__ = ["add_parser", "run"]
@@ -56,6 +57,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed (default random; printed to reproduce)")
     parser.add_argument("--target", metavar="URL", help="a running mtdsim serve (or compatible) instead of embedded")
     parser.add_argument("--control-key", default=_env("MTDSIM_CONTROL_KEY"), help="target control key")
+    parser.add_argument("--ca", metavar="PEM", default=_env("MTDSIM_CA"),
+                        help="CA file to trust for an https target (what `mtdsim serve --tls` printed; env MTDSIM_CA)")
     parser.add_argument("--tenant-id", default=_env("MTDSIM_TENANT_ID"), help="target tenant (no control key)")
     parser.add_argument("--client-id", default=_env("MTDSIM_CLIENT_ID"), help="target partner app client id")
     parser.add_argument("--client-secret", default=_env("MTDSIM_CLIENT_SECRET"), help="its client secret")
@@ -70,11 +73,22 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import random
 
+    import aiohttp
+
     from simulator.consoles.simulation import simulate
+    from simulator.errors import SimulationError
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     config = _config(args, seed)
-    result = asyncio.run(simulate(config)) if args.no_progress or args.json else _with_progress(config)
+    try:
+        result = asyncio.run(simulate(config)) if args.no_progress or args.json else _with_progress(config)
+    except (aiohttp.ClientError, OSError) as exc:  # the target went away or was never there
+        raise SimulationError(f"cannot reach {args.target or 'the embedded mock'} ({exc}); is mtdsim serve running "
+                              "there?") from None
+    except KeyboardInterrupt:
+        print(f"mtdsim simulate: interrupted; nothing summarised (rerun with --seed {seed} to reproduce)",
+              file=sys.stderr)
+        return 130
     _print(result, as_json=args.json)
     return 0
 
@@ -91,6 +105,8 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
         raise ConfigError("--android/--ios/--events-per-day must be >= 0 and --days > 0")
     if not (0 <= args.never_report <= 1 and 0 <= args.silent_devices <= 1):
         raise ConfigError("--never-report and --silent-devices are fractions between 0 and 1")
+    if args.target and not args.target.startswith(("http://", "https://")):
+        raise ConfigError(f"--target {args.target!r} needs a scheme: http://{args.target} or https://{args.target}")
     stops = parse_duration(args.heartbeat_stops_after) if args.heartbeat_stops_after else None
     gaps = Gaps(args.never_report, args.silent_devices, parse_duration(args.silent_for), stops)
     partner = admin = None
@@ -101,15 +117,16 @@ def _config(args: argparse.Namespace, seed: int) -> Any:
         if toggles != ConnectorToggles():
             raise ConfigError("connector settings apply to a connector the run creates: give --control-key, or "
                               "set them on the target's connector yourself")
-        partner = Credentials(args.target, args.tenant_id, args.client_id, args.client_secret)
+        partner = Credentials(args.target, args.tenant_id, args.client_id, args.client_secret, args.ca)
         if args.admin_client_id and args.admin_client_secret:
-            admin = Credentials(args.target, args.tenant_id, args.admin_client_id, args.admin_client_secret)
+            admin = Credentials(args.target, args.tenant_id, args.admin_client_id, args.admin_client_secret, args.ca)
     return SimulationConfig(
         seed=seed, partner=args.partner, android=args.android, ios=args.ios, days=args.days,
         tick=parse_duration(args.tick), profile=Profile(args.profile),
         rates=ThreatRates(events_per_day=args.events_per_day), gaps=gaps, target_url=args.target,
         control_key=args.control_key if args.target else None, partner_credentials=partner, admin_credentials=admin,
         required_level=None if args.required_level == "none" else args.required_level, connector=toggles,
+        ca_file=args.ca if args.target else None,
     )  # fmt: skip
 
 

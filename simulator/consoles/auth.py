@@ -30,6 +30,7 @@ class Credentials:
     tenant_id: str
     client_id: str
     client_secret: str
+    ca_file: str | None = None  # CA to trust for an https base_url (what `mtdsim serve --tls` printed)
 
 
 class TokenSource:

@@ -26,6 +26,7 @@ from simulator.consoles.planting import plant
 from simulator.consoles.profiles import Profile
 from simulator.consoles.retry import RETRYABLE, RetryPolicy, parse_retry_after
 from simulator.consoles.stats import ConsoleStats
+from simulator.entra.trust import client_connector
 from simulator.errors import SimulationError
 from simulator.fleet.traffic import RosterDevice
 
@@ -74,7 +75,8 @@ class PartnerConsole:
 
     async def __aenter__(self) -> PartnerConsole:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session = aiohttp.ClientSession(timeout=self._timeout,
+                                                  connector=client_connector(self.credentials.ca_file))
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -111,6 +113,9 @@ class PartnerConsole:
                 return roster
             reply = await self._call("GET", url)
             if not reply.ok:
+                if reply.status == 0:  # no answer at all (see _call)
+                    raise SimulationError(f"device list failed: the target at {self.credentials.base_url} could "
+                                          "not be reached")
                 raise SimulationError(f"device list failed: {reply.status} {reply.code}")
             roster += [RosterDevice.from_wire(item) for item in reply.body["value"]]
             url = reply.body.get("@odata.nextLink")

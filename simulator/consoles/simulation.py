@@ -29,6 +29,7 @@ from simulator.consoles.provision import ConnectorToggles, Provisioner
 from simulator.consoles.run import run_console
 from simulator.consoles.stats import ConsoleStats
 from simulator.domain.catalog import find_partner
+from simulator.entra.trust import client_connector
 from simulator.errors import SimulationError
 from simulator.fleet import Behaviour, Fleet, Gaps, ThreatRates
 from simulator.fleet.hashing import mix64, uuid_from
@@ -59,6 +60,7 @@ class SimulationConfig:
     control_key: str | None = None
     partner_credentials: Credentials | None = None  # target without control API
     admin_credentials: Credentials | None = None
+    ca_file: str | None = None  # CA to trust for an https target_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,8 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
     started = time.perf_counter()
     report = progress or (lambda phase, done, total: None)
     behaviour = Behaviour(config.seed, config.rates, config.gaps, config.tick, timedelta(days=config.days))
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+    tcp = client_connector(config.ca_file)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=tcp) as session:
         clock: ConsoleClock
         admin: Credentials | None
         enrolled, connector = 0, None

@@ -27,6 +27,7 @@ __all__ = [
     "Reason",
     "below_minimum",
     "connector_verdict",
+    "effective_minimum",
     "evaluate_compliance",
     "platform_required_rank",
     "required_rank",
@@ -74,9 +75,16 @@ def platform_required_rank(platform: Platform, policies: Iterable[CompliancePoli
     return min(evaluated) if evaluated else None
 
 
-def below_minimum(os_version: str, partner: Partner | None, platform: Platform) -> bool:
-    """The device runs an OS older than the partner's minimum (an unreadable version is never "below": modelled)."""
-    minimum = partner.minimum_version(platform) if partner else None
+def effective_minimum(connector: Connector | None, partner: Partner | None, platform: Platform) -> str | None:
+    """The connector's own minimum (beta partnerMinimumSupported*Version) wins over the catalog's."""
+    minimum = connector.minimum_version(platform) if connector is not None else None
+    if minimum is None and partner is not None:
+        minimum = partner.minimum_version(platform)
+    return minimum
+
+
+def below_minimum(os_version: str, minimum: str | None) -> bool:
+    """The device runs an OS older than ``minimum`` (an unreadable version is never "below": modelled)."""
     if not minimum:
         return False
     try:
@@ -137,7 +145,8 @@ def _judge(
     now: datetime,
 ) -> Reason:
     cid = connector.id
-    below = below_minimum(device.os_version, partner, device.platform)
+    minimum = effective_minimum(connector, partner, device.platform)
+    below = below_minimum(device.os_version, minimum)
     rule, blocks = connector_verdict(
         connector, device.platform, below, report.threat_state if report else None, required, now
     )
@@ -145,7 +154,6 @@ def _judge(
         days = connector.unresponsive_days
         return Reason(rule, f"no heartbeat for more than {days} days: data ignored", False, cid)
     if rule == "unsupportedOsVersion":
-        minimum = partner.minimum_version(device.platform) if partner else None
         return Reason(rule, f"OS {device.os_version} is below the partner minimum {minimum}", True, cid)
     if report is None or rule in ("missingPartnerData", "noPartnerData"):
         return _missing_data(device, connector, report)

@@ -84,6 +84,9 @@ class EnrolledDevice:
     manufacturer: str = ""
     model: str = ""
     apps: tuple[InstalledApp, ...] = ()
+    # Graph properties the enrolment set explicitly (domain.device_identity.EXPLICIT); the rest is derived when
+    # viewed. One shared empty tuple by default: a million devices pay one pointer each, not a dict each.
+    extras: tuple[tuple[str, Any], ...] = ()
 
     @property
     def registered(self) -> bool:

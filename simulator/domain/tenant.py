@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulator.domain.catalog import CATALOG, Partner
-from simulator.domain.compliance import ComplianceResult, below_minimum, evaluate_compliance
+from simulator.domain.compliance import ComplianceResult, below_minimum, effective_minimum, evaluate_compliance
 from simulator.domain.connector import ApiVersion, Condition, Connector, apply_connector_patch, partner_state
 from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform, RejectionCode
@@ -86,7 +86,11 @@ class Tenant:
             raise InvalidRequest(
                 "invalidRequest", f"{connector_id!r} is not the connector id of a known MTD partner", target="/id"
             )
-        connector = apply_connector_patch(Connector(id=connector_id), settings, api)
+        partner = self.partners[connector_id]
+        base = Connector(id=connector_id, partner_display_name=partner.display_name,
+                         minimum_android_version=partner.minimum_version(Platform.android),
+                         minimum_ios_version=partner.minimum_version(Platform.ios))  # fmt: skip
+        connector = apply_connector_patch(base, settings, api)
         return self._store_connector(connector, now)
 
     def update_connector(
@@ -97,7 +101,10 @@ class Tenant:
     def delete_connector(self, connector_id: str) -> None:
         """Deleting the connection also removes its classic policy and the partner's reports."""
         self.connector(connector_id)
+        before = self._minimums(connector_id)
         del self.connectors[connector_id]
+        if self._minimums(connector_id) != before:
+            self._reindex_minimums()
         self.classic_policies = {k: p for k, p in self.classic_policies.items() if p.connector_id != connector_id}
         gone = [k for k in self.reports if k[0] == connector_id]
         for key in gone:
@@ -110,7 +117,10 @@ class Tenant:
         return connector
 
     def _store_connector(self, connector: Connector, now: datetime) -> Connector:
+        before = self._minimums(connector.id)
         self.connectors[connector.id] = connector
+        if self._minimums(connector.id) != before:
+            self._reindex_minimums()
         if (connector.android_enabled or connector.ios_enabled) and not self._has_classic_policy(connector.id):
             partner = self.partners[connector.id]
             # Derived, not random: the same tenant and partner always get the same policy id (reproducible runs).
@@ -119,6 +129,15 @@ class Tenant:
             policy = ClassicPolicy(policy_id, connector.id, partner.display_name, now)
             self.classic_policies[policy.id] = policy
         return connector
+
+    def _minimums(self, connector_id: str) -> tuple[str | None, ...]:
+        partner = self.partners.get(connector_id)
+        return tuple(effective_minimum(self.connectors.get(connector_id), partner, p) for p in Platform)
+
+    def _reindex_minimums(self) -> None:
+        """A connector's own minimum OS changed (rare, an admin's PATCH): every device's below-minimum set may too."""
+        self._below.clear()
+        self.reindex()
 
     def _has_classic_policy(self, connector_id: str) -> bool:
         return any(p.connector_id == connector_id for p in self.classic_policies.values())
@@ -243,13 +262,15 @@ class Tenant:
         return self.classes.counts(self.policies.values(), self.connectors.values(), now)
 
     def _below_set(self, platform: Platform, os_version: str) -> frozenset[str]:
-        """Connector ids of the partners whose minimum OS this version is below; partners added later are custom
-        ones with no minimum, so the set fixed at enrolment stays right."""
+        """Connector ids of the partners whose minimum OS this version is below. Partners added later are custom
+        ones with no minimum, and a change of a connector's own minimum re-indexes (``_store_connector``), so the set
+        fixed at enrolment stays right."""
         key = (platform._value_, os_version)  # strings: an Enum member hashes through a Python call
         found = self._below.get(key)
         if found is None:
             found = self._below[key] = frozenset(
-                cid for cid, partner in self.partners.items() if below_minimum(os_version, partner, platform)
+                cid for cid, partner in self.partners.items()
+                if below_minimum(os_version, effective_minimum(self.connectors.get(cid), partner, platform))
             )
         return found
 

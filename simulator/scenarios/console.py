@@ -32,7 +32,7 @@ def run_command(args: argparse.Namespace, console: Console | None = None) -> int
     try:
         scenarios = _chosen(args)
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
-        options = RunOptions.from_env(seed, args.target, args.control_key)
+        options = RunOptions.from_env(seed, args.target, args.control_key, getattr(args, "ca", None))
     except (ScenarioSyntaxError, ConfigError) as exc:
         errors = Console(stderr=True, highlight=False, soft_wrap=True)
         errors.print(f"mtdsim run: error: {escape(str(exc))}", style="red")
@@ -40,7 +40,14 @@ def run_command(args: argparse.Namespace, console: Console | None = None) -> int
     target = options.target or "embedded mock"
     console.print(f"mtdsim run: {len(scenarios)} scenario(s), seed {seed}, target {target}")
     started = time.perf_counter()
-    outcomes = _run(scenarios, options, console, quiet=args.quiet)
+    finished: list[Outcome] = []
+    try:
+        outcomes = _run(scenarios, options, console, quiet=args.quiet, finished=finished)
+    except KeyboardInterrupt:  # Ctrl-C: say so, and keep the reports of the scenarios that finished
+        _write_reports(args, finished, seed, target)
+        Console(stderr=True, highlight=False).print(
+            f"mtdsim run: interrupted after {len(finished)} of {len(scenarios)} scenario(s); reports hold those")
+        return 130
     wall = time.perf_counter() - started
     _print_results(console, outcomes, wall, quiet=args.quiet)
     _write_reports(args, outcomes, seed, target)
@@ -60,12 +67,14 @@ def _chosen(args: argparse.Namespace) -> list[Scenario]:
     return chosen
 
 
-def _run(scenarios: Sequence[Scenario], options: RunOptions, console: Console, *, quiet: bool) -> list[Outcome]:
+def _run(scenarios: Sequence[Scenario], options: RunOptions, console: Console, *, quiet: bool,
+         finished: list[Outcome]) -> list[Outcome]:  # fmt: skip
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=quiet) as progress:
         task = progress.add_task("scenarios", total=len(scenarios))
 
         def advance(outcome: Outcome) -> None:
+            finished.append(outcome)
             progress.advance(task)
             if not outcome.passed:
                 progress.console.print(f"[red]FAIL[/red] {escape(outcome.scenario.name)}")

@@ -30,15 +30,19 @@ class RunOptions:
     seed: int = 0
     target: str | None = None
     control_key: str | None = None
+    ca_file: str | None = None  # CA to trust for an https target
 
     @classmethod
-    def from_env(cls, seed: int, target: str | None, control_key: str | None) -> RunOptions:
-        """Options, with MTDSIM_TARGET and MTDSIM_CONTROL_KEY filling what was not given."""
+    def from_env(cls, seed: int, target: str | None, control_key: str | None,
+                 ca_file: str | None = None) -> RunOptions:  # fmt: skip
+        """Options, with MTDSIM_TARGET, MTDSIM_CONTROL_KEY and MTDSIM_CA filling what was not given."""
+        from simulator.entra.trust import ca_from_env
+
         target = target or os.environ.get(TARGET_ENV) or None
         control_key = control_key or os.environ.get(CONTROL_KEY_ENV) or None
         if target and not control_key:
             raise ConfigError(f"--target needs the server's control key (--control-key or {CONTROL_KEY_ENV})")
-        return cls(seed, target, control_key)
+        return cls(seed, target, control_key, ca_from_env(ca_file))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +58,10 @@ class Outcome:
 
 @asynccontextmanager
 async def open_target(options: RunOptions) -> AsyncIterator[tuple[Target, aiohttp.ClientSession]]:
+    from simulator.entra.trust import client_connector
+
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with aiohttp.ClientSession(timeout=timeout, connector=client_connector(options.ca_file)) as session:
         if options.target:
             target = Target(options.target, options.control_key or "")
             async with _clock_restored(session, target):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from simulator.contracts import ContractSet, default_contracts
+from simulator.entra import routes as entra_routes
 from simulator.service import auth, control, control_ops, dashboard, graph, partner
 from simulator.service.control_inventory import routes as inventory_routes  # device counts, unenrolment
 from simulator.service.http import UNMATCHED, json_response
@@ -31,7 +32,7 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
     own_routes = web.RouteTableDef()
     own_routes.get("/openapi.json", name="openapi")(_openapi)
     for table in (auth.routes, control.routes, control_ops.routes, dashboard.routes, partner.routes, graph.routes,
-                  inventory_routes, own_routes):
+                  entra_routes.routes, inventory_routes, own_routes):
         for route in table:
             assert isinstance(route, web.RouteDef), route  # route tables here hold no static routes
             handler = in_context(app, route.handler, route.path)

@@ -15,16 +15,19 @@ from aiohttp import BasicAuth, web
 
 from simulator.domain.clock import format_datetime
 from simulator.domain.tenant import Tenant
+from simulator.entra.credentials import ASSERTION_TYPE, AssertionRejected, secret_matches, verify_client_assertion
 from simulator.errors import Forbidden, Unauthorized
-from simulator.service.http import json_response, request_info
+from simulator.service.http import json_response, read_body, request_info
 from simulator.service.keys import REQUEST_INFO, STATE
-from simulator.service.state import RequestInfo, ServiceState
+from simulator.service.state import AppRegistration, RequestInfo, ServiceState
 from simulator.service.token import GRAPH_AUDIENCE, Claims, issue_token
 
-__all__ = ["AdminCaller", "PartnerCaller", "bearer_claims", "require_admin", "require_partner", "routes"]
+__all__ = ["AdminCaller", "PartnerCaller", "aadsts_error", "bearer_claims", "require_admin", "require_partner",
+           "routes"]
 
 routes = web.RouteTableDef()
 
+_PARAMETERS = ("grant_type", "client_id", "client_secret", "scope", "client_assertion_type", "client_assertion")
 _SCOPES = (f"{GRAPH_AUDIENCE}/.default", "00000003-0000-0000-c000-000000000000/.default")
 
 
@@ -97,38 +100,44 @@ async def token(request: web.Request) -> web.Response:
     state = request.app[STATE]
     tenant_id = request.match_info["tenantId"]
     request_info(request).tenant = tenant_id
+    await read_body(request)  # within the body timeout; post() then parses what it read
     try:
         form = await request.post()
     except ValueError:  # e.g. multipart/form-data without a boundary: the body cannot be read as a form
-        return _aadsts(request, 400, "invalid_request", 900144,
+        return aadsts_error(request, 400, "invalid_request", 900144,
                        "The request body must be application/x-www-form-urlencoded with the parameters of the "
                        "client credentials grant.")  # fmt: skip
-    params = {k: v for k in ("grant_type", "client_id", "client_secret", "scope") if isinstance(v := form.get(k), str)}
+    params = {k: v for k in _PARAMETERS if isinstance(v := form.get(k), str)}
     basic = _basic_auth(request)
     if basic is not None:
         params.setdefault("client_id", basic.login)
         params.setdefault("client_secret", basic.password)
     if tenant_id not in state.tenants:
-        return _aadsts(request, 400, "invalid_request", 90002, f"Tenant '{tenant_id}' not found.")
-    for name in ("grant_type", "client_id", "scope", "client_secret"):
+        return aadsts_error(request, 400, "invalid_request", 90002, f"Tenant '{tenant_id}' not found.")
+    for name in ("grant_type", "client_id", "scope", "client_assertion" if "client_assertion" in params
+                 else "client_secret"):
         if not params.get(name):
-            return _aadsts(request, 400, "invalid_request", 900144,
+            return aadsts_error(request, 400, "invalid_request", 900144,
                            f"The request body must contain the following parameter: '{name}'.")
     if params["grant_type"] != "client_credentials":
-        return _aadsts(request, 400, "unsupported_grant_type", 70003,
+        return aadsts_error(request, 400, "unsupported_grant_type", 70003,
                        "The app requested an unsupported grant type. Only client_credentials is supported.")
     if params["scope"] not in _SCOPES:
-        return _aadsts(request, 400, "invalid_scope", 70011,
+        return aadsts_error(request, 400, "invalid_scope", 70011,
                        f"The provided value for the input parameter 'scope' is not valid. The scope "
                        f"{params['scope']} is not valid: use {_SCOPES[0]}.")
     app = state.apps.get((tenant_id, params["client_id"]))
     request_info(request).client_id = params["client_id"]
     if app is None:
-        return _aadsts(request, 400, "unauthorized_client", 700016,
+        return aadsts_error(request, 400, "unauthorized_client", 700016,
                        f"Application with identifier '{params['client_id']}' was not found in the directory "
                        f"'{tenant_id}'.")
-    if params["client_secret"] != app.client_secret:
-        return _aadsts(request, 401, "invalid_client", 7000215,
+    if "client_assertion" in params:
+        rejected = _assertion_problem(request, params, app)
+        if rejected is not None:
+            return rejected
+    elif not secret_matches(params["client_secret"], app.client_secret):
+        return aadsts_error(request, 401, "invalid_client", 7000215,
                        "Invalid client secret provided. Ensure the secret being sent in the request is the client "
                        f"secret value, not the client secret ID, for a secret added to app '{app.client_id}'.")
     state.tokens_issued += 1
@@ -137,9 +146,26 @@ async def token(request: web.Request) -> web.Response:
         "token_type": "Bearer",
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
-        "access_token": issue_token(app, state.clock.now(), lifetime),
+        "access_token": issue_token(app, state.keys.active, state.clock.now(), lifetime,
+                                    version=2 if state.settings.token_version == 2 else 1,
+                                    credential="certificate" if "client_assertion" in params else "secret"),
     }
     return json_response(request, body, contract="token-response", headers={"Cache-Control": "no-store"})
+
+
+def _assertion_problem(request: web.Request, params: dict[str, str], app: AppRegistration) -> web.Response | None:
+    """The AADSTS answer to a client assertion Entra would refuse; None when it proves the app."""
+    if params.get("client_assertion_type") != ASSERTION_TYPE:
+        return aadsts_error(request, 400, "invalid_request", 900144,
+                            f"The request body must contain the following parameter: 'client_assertion_type' "
+                            f"= '{ASSERTION_TYPE}'.")  # fmt: skip
+    endpoint = f"{request.scheme}://{request.host}/{app.tenant_id}/oauth2"
+    try:
+        verify_client_assertion(params["client_assertion"], app.client_id, app.certificates,
+                                (f"{endpoint}/v2.0/token", f"{endpoint}/token"))  # fmt: skip
+    except AssertionRejected as exc:
+        return aadsts_error(request, 401, "invalid_client", exc.aadsts, exc.message)
+    return None
 
 
 def _basic_auth(request: web.Request) -> BasicAuth | None:
@@ -152,7 +178,7 @@ def _basic_auth(request: web.Request) -> BasicAuth | None:
         return None
 
 
-def _aadsts(request: web.Request, status: int, error: str, code: int, text: str) -> web.Response:
+def aadsts_error(request: web.Request, status: int, error: str, code: int, text: str) -> web.Response:
     """An Entra error body: ``AADSTS<code>: <text>`` plus trace, correlation and timestamp lines."""
     stamp = format_datetime(request.app[STATE].clock.now().replace(microsecond=0)).replace("T", " ")
     trace, correlation = request_info(request).request_id, str(uuid.uuid4())

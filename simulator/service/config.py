@@ -7,6 +7,7 @@ when the service state is built, so the file and ``POST /_sim/tenants/{tid}/devi
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import uuid
 from collections.abc import Mapping
@@ -39,6 +40,7 @@ class AppSpec:
     kind: AppKind
     connector_id: str | None = None
     partner_key: str | None = None  # catalog key; None for a custom partner
+    certificates: tuple[str, ...] = ()  # PEM certificates for client assertions (simulator.entra.credentials)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 _TOP_KEYS = ("tenants",)
 _TENANT_KEYS = ("id", "displayName", "apps", "devices")
-_APP_KEYS = ("kind", "partner", "connectorId", "clientId", "clientSecret")
+_APP_KEYS = ("kind", "partner", "connectorId", "clientId", "clientSecret", "certificates")
 
 
 def load_config(path: Path) -> ServiceConfig:
@@ -163,7 +165,7 @@ def _tenant(node: _Located, path: Path) -> TenantSpec:
 def _app(node: _Located, path: Path) -> AppSpec:
     _check_keys(node, _APP_KEYS, path)
     try:
-        return app_spec(
+        spec = app_spec(
             _text(node, "kind", path),
             partner=_optional_text(node, "partner", path),
             connector_id=_optional_text(node, "connectorId", path),
@@ -173,6 +175,28 @@ def _app(node: _Located, path: Path) -> AppSpec:
     except MtdSimError as exc:
         message = getattr(exc, "message", str(exc))
         raise ConfigError(message, path=path, line=node.line) from exc
+    certificates = _sequence(node.get("certificates", []), path, _line(node, "certificates"), "certificates")
+    pems = tuple(_certificate_pem(item, path, _line(node, "certificates")) for item in certificates)
+    return dataclasses.replace(spec, certificates=pems)
+
+
+def _certificate_pem(item: object, path: Path, line: int) -> str:
+    """A certificate given inline (PEM text) or as a file path, relative to the config file; checked here."""
+    from simulator.entra.credentials import load_certificate
+
+    if not isinstance(item, str):
+        raise ConfigError("a certificate is a PEM text or a file path", path=path, line=line)
+    pem = item
+    if "-----BEGIN" not in item:
+        try:
+            pem = (path.parent / item).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read certificate {item!r}: {exc.strerror}", path=path, line=line) from None
+    try:
+        load_certificate(pem)
+    except MtdSimError as exc:
+        raise ConfigError(getattr(exc, "message", str(exc)), path=path, line=line) from None
+    return pem
 
 
 def _device(node: _Located, path: Path) -> Mapping[str, Any]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from simulator.domain.device_identity import EXPLICIT
 from simulator.domain.devices import EnrolledDevice, InstalledApp
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform
 from simulator.errors import InvalidRequest
@@ -34,6 +35,7 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
         manufacturer=str(data.get("manufacturer", "")),
         model=str(data.get("model", "")),
         apps=tuple(InstalledApp.from_wire(dict(app)) for app in apps) if (apps := data.get("installedApps")) else (),
+        extras=tuple((name, data[name]) for name in EXPLICIT if name in data),
     )
 
 
@@ -60,6 +62,7 @@ def device_to_wire(device: EnrolledDevice) -> dict[str, Any]:
         "id": device.id,
         **device.to_partner_wire(),
         "deviceName": device.device_name,
+        **dict(device.extras),
         "installedApps": [app.to_wire() for app in device.apps] if device.apps else [],
     }
 

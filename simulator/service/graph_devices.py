@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Literal, cast
 
 from aiohttp import web
 
 from simulator.contracts import ContractSet
-from simulator.domain.clock import format_datetime
-from simulator.domain.devices import EnrolledDevice
-from simulator.domain.tenant import Tenant
 from simulator.errors import NotFound
 from simulator.query.devices import find_devices
 from simulator.service.auth import require_admin
 from simulator.service.device_fields import CLASS_FIELDS, FIELDS
-from simulator.service.http import json_response, odata_context, request_info
+from simulator.service.device_view import managed_device_view
+from simulator.service.http import graph_response, odata_context, request_info
 from simulator.service.keys import STATE
 from simulator.service.odata_lists import cursor_of, next_link, project, query_options, selectable
 
@@ -23,31 +20,6 @@ __all__ = ["managed_device_view", "routes"]
 
 routes = web.RouteTableDef()
 VERSION = r"{version:v1\.0|beta}"
-
-
-def managed_device_view(tenant: Tenant, device: EnrolledDevice, now: datetime) -> dict[str, Any]:
-    newest = tenant.newest_report(device.azure_ad_device_id)
-    last_sync = newest.received_at if newest else device.enrolled_at
-    return {
-        "id": device.id,
-        "deviceName": device.device_name,
-        "managedDeviceOwnerType": device.owner_type.value,
-        "enrolledDateTime": format_datetime(device.enrolled_at),
-        "lastSyncDateTime": format_datetime(last_sync),
-        "operatingSystem": device.platform.graph_operating_system,
-        "complianceState": tenant.compliance(device.azure_ad_device_id, now).state.value,
-        "jailBroken": "Unknown",
-        "managementAgent": "mdm",
-        "osVersion": device.os_version,
-        "azureADRegistered": device.registered,
-        "deviceRegistrationState": device.registration_state.value,
-        "emailAddress": device.user_principal_name,
-        "azureADDeviceId": device.azure_ad_device_id,
-        "model": device.model,
-        "manufacturer": device.manufacturer,
-        "userPrincipalName": device.user_principal_name,
-        "partnerReportedThreatState": newest.threat_state.value if newest else "unknown",
-    }
 
 
 @routes.get(f"/{VERSION}/deviceManagement/managedDevices", name="graph.managedDevices")
@@ -67,11 +39,11 @@ async def list_devices(request: web.Request) -> web.Response:
     body: dict[str, Any] = {"@odata.context": odata_context(version, "deviceManagement/managedDevices")}
     if found.count is not None:
         body["@odata.count"] = found.count
-    body["value"] = [project(managed_device_view(tenant, d, now), options.select) for d in found.devices]
+    body["value"] = [project(managed_device_view(tenant, d, now, _api(request)), options.select) for d in found.devices]
     if found.next is not None:
         body["@odata.nextLink"] = next_link(request, options, found.next, scope)
     # A $select answer is a projection: the list contract's required properties need not be there.
-    return json_response(request, body, contract=None if options.select else "managed-device-list")
+    return graph_response(request, body, contract=None if options.select else "managed-device-list")
 
 
 @routes.get(f"/{VERSION}/deviceManagement/managedDevices/{{managedDeviceId}}", name="graph.managedDevice")
@@ -86,8 +58,13 @@ async def get_device(request: web.Request) -> web.Response:
     select = query_options(request, selectable=_selectable(info.contracts), sortable=()).select
     body = {"@odata.context": odata_context(version, "deviceManagement/managedDevices/$entity"),
             "@odata.type": "#microsoft.graph.managedDevice",
-            **project(managed_device_view(tenant, device, request.app[STATE].clock.now()), select)}  # fmt: skip
-    return json_response(request, body, contract=None if select else "managed-device")
+            **project(managed_device_view(tenant, device, request.app[STATE].clock.now(), _api(request)),
+                      select)}  # fmt: skip
+    return graph_response(request, body, contract=None if select else "managed-device")
+
+
+def _api(request: web.Request) -> Literal["v1.0", "beta"]:
+    return cast(Literal["v1.0", "beta"], request.match_info["version"])
 
 
 def _selectable(contracts: ContractSet) -> frozenset[str]:

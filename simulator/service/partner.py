@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator.domain.clock import parse_datetime
+from simulator.domain.clock import parse_datetime, with_nanoseconds
 from simulator.domain.connector import Connector, connector_to_graph
 from simulator.domain.enums import Platform, RejectionCode
 from simulator.errors import ConfigError, InvalidRequest
@@ -43,7 +43,8 @@ PARTNER_FIELDS = (
 
 def partner_view(connector: Connector, now: datetime) -> dict[str, Any]:
     """The connector as its partner may see it: state and the toggles that change what it should send."""
-    graph = connector_to_graph(connector, now, "v1.0")
+    # Not Graph: the partner channel has no evolvable-enum rule and always shows the real partnerState.
+    graph = connector_to_graph(connector, now, "v1.0", include_unknown_enums=True)
     return {name: graph[name] for name in PARTNER_FIELDS}
 
 
@@ -143,18 +144,34 @@ def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
 
     ``datetime.fromisoformat`` reads the usual RFC 3339 forms in C and keeps the partner's offset (times are only
     compared and formatted, both offset-aware). A batch with a form it refuses (a lower-case ``t``, a leap second)
-    is read again through ``parse_datetime``; a date-time no reader accepts (none known) answers 400 at its pointer.
+    is read again through ``parse_datetime``; a date-time it refuses (one outside the years 1 to 9999 in UTC) answers
+    400 at its pointer.
     All are read before any report is applied, so such a 400 changes nothing.
     """
     try:
-        return [_fromisoformat(report["reportedDateTime"]) for report in reports]
+        times = [_fromisoformat(report["reportedDateTime"]) for report in reports]
     except ValueError:
         pass
+    else:
+        # Only years 1 and 9999 can leave datetime's range once in UTC (0001-01-01T00:00:00+01:00); such a time
+        # compares, but formatting it for a later stale report's message overflowed (a 500 for that device).
+        if all(1 < when.year < 9999 for when in times):
+            return _precise(reports, times)
     try:
-        return [parse_datetime(report["reportedDateTime"]) for report in reports]
+        return _precise(reports, [parse_datetime(report["reportedDateTime"]) for report in reports])
     except ConfigError as exc:
         index = next(i for i, report in enumerate(reports) if not _readable(report["reportedDateTime"]))
         raise InvalidRequest("invalidRequest", exc.message, target=f"/reports/{index}/reportedDateTime") from None
+
+
+def _precise(reports: list[dict[str, Any]], times: list[datetime]) -> list[datetime]:
+    """``times`` with the nanoseconds datetime drops (Graph writes 7 fractional digits), for the few reports whose
+    text is long enough to have more than six: ``2026-11-25T10:00:00.123456Z`` is 27 characters."""
+    for index, report in enumerate(reports):
+        text = report["reportedDateTime"]
+        if len(text) > 27:
+            times[index] = with_nanoseconds(text, times[index])
+    return times
 
 
 def _readable(text: str) -> bool:

@@ -12,12 +12,14 @@ import secrets
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
+from simulator.entra.credentials import AppCertificate, load_certificate
+from simulator.entra.keys import KeySet
 from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
 from simulator.service.devices import device_from_wire
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from simulator.contracts import ContractSet
 
 __all__ = [
+    "STORED_TEXT_LIMIT",
     "AppRegistration",
     "Journal",
     "JournalEntry",
@@ -42,11 +45,16 @@ __all__ = [
 
 log = logging.getLogger("mtdsim.service")
 T = TypeVar("T")
+# Characters kept of any string a client controls that the state stores (a violation's message or pointer, a
+# journalled client-request-id): a 1M-character key must not cost 2 MB per violation (DESIGN 7).
+STORED_TEXT_LIMIT = 512
 
 
 @dataclass(frozen=True, slots=True)
 class AppRegistration:
-    """An app registered in one tenant. ``signing_key`` signs its tokens (per app, random per instance)."""
+    """An app registered in one tenant. ``registration`` is new each time it is registered: its tokens carry it
+    (claim ``rh``), so registering the app again invalidates the old ones. ``certificates`` verify client assertions.
+    """
 
     tenant_id: str
     client_id: str
@@ -54,7 +62,8 @@ class AppRegistration:
     kind: str  # "partner" | "admin"
     connector_id: str | None
     partner_key: str | None
-    signing_key: bytes = field(repr=False)
+    registration: str = field(repr=False)
+    certificates: tuple[AppCertificate, ...] = field(default=(), repr=False)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -103,6 +112,7 @@ class JournalEntry(NamedTuple):
     partner: str | None
     client_id: str | None
     device: str | None
+    client_request_id: str | None = None  # as the client sent it (None when it sent none), so a retry can be matched
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -117,6 +127,7 @@ class JournalEntry(NamedTuple):
             "partner": self.partner,
             "clientId": self.client_id,
             "device": self.device,
+            "clientRequestId": self.client_request_id,
         }
 
 
@@ -195,16 +206,19 @@ class ServiceState:
         self.status_counts: Counter[int] = Counter()
         self.tokens_issued = 0
         self.traffic = TrafficCounters()
-        self.tokens = TokenCache(settings.token_cache_size)
+        # Signing keys outlive reset (as configured apps do), so tokens issued before a reset still verify after it.
+        self.keys = KeySet()
+        self.tokens = TokenCache(settings.token_cache_size, self.keys)
         self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
+        # Configured apps keep their registration across reset, so a token issued before a reset still works after it.
+        self._configured_registrations: dict[tuple[str, str], str] = {}
         self.cursors = CursorCodec(secrets.token_bytes(32))  # signs $skiptoken cursors (simulator/query/cursor.py)
-        # Keys of configured apps survive reset, so a token issued before a reset still works after it.
-        self._configured_keys: dict[tuple[str, str], bytes] = {}
         self.reset()
 
     def reset(self) -> None:
-        self.clock.set(self.settings.clock_start, ticking=self.settings.clock_ticking)
+        # Back to the configured start; with none configured ("now"), to the wall clock's now (docs/configuration.md).
+        self.clock.set(self.settings.clock_start or datetime.now(UTC), ticking=self.settings.clock_ticking)
         self.random.seed(self.settings.seed)
         self.tenants.clear()
         self.apps.clear()
@@ -223,8 +237,8 @@ class ServiceState:
     def _load_tenant(self, spec: TenantSpec) -> None:
         tenant = self.add_tenant(spec.id, spec.display_name)
         for app in spec.apps:
-            key = self._configured_keys.setdefault((spec.id, app.client_id), secrets.token_bytes(32))
-            self.register_app(spec.id, app, signing_key=key)
+            registration = self._configured_registrations.setdefault((spec.id, app.client_id), _new_registration())
+            self.register_app(spec.id, app, registration=registration)
         now = self.clock.now()
         for index, device in enumerate(spec.devices):
             tenant.enroll(device_from_wire(device, now, self.random, f"/devices/{index}"))
@@ -234,7 +248,7 @@ class ServiceState:
         self.tenants[tenant_id] = tenant
         return tenant
 
-    def register_app(self, tenant_id: str, spec: AppSpec, *, signing_key: bytes | None = None) -> AppRegistration:
+    def register_app(self, tenant_id: str, spec: AppSpec, *, registration: str | None = None) -> AppRegistration:
         """Register an app; a custom partner (connector id outside the catalog) becomes known to the tenant."""
         tenant = self.tenants[tenant_id]
         if spec.connector_id is not None and spec.connector_id not in tenant.partners:
@@ -246,12 +260,17 @@ class ServiceState:
             kind=spec.kind,
             connector_id=spec.connector_id,
             partner_key=spec.partner_key,
-            signing_key=signing_key or secrets.token_bytes(32),
+            registration=registration or _new_registration(),
+            certificates=tuple(load_certificate(pem) for pem in spec.certificates),
         )
         self.apps[(tenant_id, spec.client_id)] = app
         return app
 
     def record_violation(self, violation: Violation) -> None:
+        """Keep ``violation``, its strings cut to ``STORED_TEXT_LIMIT``: they quote what a client sent."""
+        if any(text is not None and len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
+            violation = Violation(_cut(violation.code), _cut(violation.message), _cut(violation.route), violation.time,
+                                  _stored(violation.pointer), _stored(violation.client_id))
         self.violations.append(violation)
         self.violations_by_code[violation.code] += 1
 
@@ -259,6 +278,18 @@ class ServiceState:
         """The mock answered something that breaks its own contract: a bug in mtdsim, never the client's."""
         log.error("response self-check failed: %s", message)
         self.self_check_failures.append(message)
+
+
+def _texts(violation: Violation) -> tuple[str | None, ...]:
+    return (violation.code, violation.message, violation.route, violation.pointer, violation.client_id)
+
+
+def _stored(text: str | None) -> str | None:
+    return None if text is None else _cut(text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= STORED_TEXT_LIMIT else f"{text[: STORED_TEXT_LIMIT - 1]}…"
 
 
 class RequestIds:
@@ -272,6 +303,10 @@ class RequestIds:
         prefix = f"{hex_digits[:8]}-{hex_digits[8:12]}-4{hex_digits[13:16]}-8{hex_digits[17:20]}-"
         # All in C (a map over a counter): no Python frame per id.
         self.next: Callable[[], str] = map(f"{prefix}%012x".__mod__, itertools.count(1)).__next__
+
+
+def _new_registration() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _custom_partner(connector_id: str) -> Partner:

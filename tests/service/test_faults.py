@@ -7,6 +7,7 @@ import aiohttp
 import pytest
 
 from simulator.service import create_app
+from simulator.service.faulting import retry_after_header
 
 OPENAPI = "/openapi.json"
 
@@ -146,3 +147,22 @@ async def test_invalid_fault_rule_is_rejected_with_a_pointer(mtd_client, control
     response = await mtd_client.post("/_sim/faults", json=rule, headers=control_headers)
     assert response.status == 400
     assert any(d["target"].startswith("/then") for d in (await response.json())["error"]["details"])
+
+
+async def test_a_fractional_retry_after_is_sent_as_whole_seconds_rounded_up(mtd_client, control_headers):
+    await install(mtd_client, control_headers, {"match": {"route": OPENAPI}, "when": {"first": 2},
+                                                "then": {"error": {"status": 503, "retryAfter": 2.128}}})
+    response = await mtd_client.get(OPENAPI)
+    assert response.status == 503 and response.headers["Retry-After"] == "3"
+
+
+async def test_built_in_throttling_sends_an_integer_retry_after(mtd_client, control_headers, partner_headers):
+    assert (await mtd_client.put("/_sim/throttling", json={"enabled": True}, headers=control_headers)).status == 200
+    responses = [await mtd_client.post("/partner/v1/heartbeat", headers=partner_headers) for _ in range(101)]
+    throttled = responses[-1]
+    assert throttled.status == 429
+    assert throttled.headers["Retry-After"].isdigit() and 1 <= int(throttled.headers["Retry-After"]) <= 20
+
+
+def test_retry_after_header_rounds_up_and_keeps_whole_seconds():
+    assert [retry_after_header(s) for s in (0, 0.001, 1, 1.0, 19.753, 60)] == ["0", "1", "1", "1", "20", "60"]

@@ -41,7 +41,7 @@ async def test_client_credentials_grant_issues_a_bearer_token_with_documented_cl
     assert claims["tid"] == DEMO_TENANT_ID and claims["appid"] == DEMO_PARTNER_CLIENT_ID
     assert claims["aud"] == "https://graph.microsoft.com"
     assert claims["iss"] == f"https://sts.windows.net/{DEMO_TENANT_ID}/"
-    assert claims["mtdsim_kind"] == "partner" and claims["mtdsim_connector"]
+    assert claims["ver"] == "1.0" and claims["idtyp"] == "app" and claims["appidacr"] == "1"
     assert claims["exp"] - claims["iat"] == 3599
 
 
