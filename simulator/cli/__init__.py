@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMANDS = ("serve", "run", "simulate", "report", "contracts")
+SUBCOMMANDS = ("serve", "run", "simulate", "report", "journal", "contracts")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,12 @@ def add_parser(subparsers: Any) -> None:
                         help="access token claim set: 1 as Entra issues for Graph (default), or 2")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="on shutdown, write the session (partner and Graph requests) as a scenario file")
+    parser.add_argument("--state", metavar="DIR", help="keep the state durable in DIR (SQLite): restored at start, "
+                        "checkpointed every --checkpoint-interval and at shutdown (default: in memory only)")
+    parser.add_argument("--checkpoint-interval", type=float, default=1.0, metavar="S",
+                        help="seconds between checkpoints with --state (default 1; a kill -9 loses at most this)")
     parser.set_defaults(func=run)
 
 
@@ -55,6 +61,14 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.config:
         extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    if args.record:
+        extra["record_path"] = Path(args.record)
+    if args.state:
+        if not args.checkpoint_interval > 0:
+            from simulator.errors import ConfigError
+
+            raise ConfigError("--checkpoint-interval must be a positive number of seconds")
+        extra.update(state_dir=Path(args.state), checkpoint_interval=args.checkpoint_interval)
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -171,6 +185,8 @@ def _banner(settings: Any, port: int, certificate: Any) -> None:
         for app in tenant.apps:
             owner = f" ({app.partner_key or app.connector_id})" if app.kind == "partner" else ""
             lines.append(f"    {app.kind:<7} app  client id {app.client_id}  secret {app.client_secret}{owner}")
+    if settings.state_dir is not None:
+        lines.append(f"  state         {settings.state_dir}  (checkpoint every {settings.checkpoint_interval:g} s)")
     lines.append(f"  token URL     {scheme}://{host}:{port}/<tenant id>/oauth2/v2.0/token")
     lines.append(f"  authority     {scheme}://{host}:{port}/<tenant id>  (MSAL, azure-identity)")
     if certificate is not None and certificate.ca_file is not None:

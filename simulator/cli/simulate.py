@@ -144,21 +144,11 @@ def _connector_toggles(args: argparse.Namespace) -> Any:
 def _with_progress(config: Any) -> Any:
     import asyncio
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from simulator.cli._progress import PhaseProgress
     from simulator.consoles.simulation import simulate
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                label = "enrolling devices" if phase == "enroll" else "simulating ticks"
-                tasks[phase] = bar.add_task(label, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
-        return asyncio.run(simulate(config, update))
+    with PhaseProgress() as progress:
+        return asyncio.run(simulate(config, progress))
 
 
 def _describe(connector: dict[str, Any]) -> str:
@@ -201,6 +191,9 @@ def _print(result: Any, *, as_json: bool) -> None:
         table.add_row(title, text)
     if data["connector"] is not None:
         table.add_row("connector", _describe(data["connector"]))
+    if data["certification"] is not None:
+        failed = data["certification"]["failed"]
+        table.add_row("certification", f"failed: {', '.join(failed)}" if failed else "every check passed")
     table.add_row("elapsed", f"{data['elapsedSeconds']} s")
     console = Console()
     console.print(table)

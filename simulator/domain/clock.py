@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from simulator.errors import ConfigError
@@ -41,10 +42,19 @@ LATEST = datetime(9999, 12, 31, tzinfo=UTC)
 class VirtualClock:
     """Now, as the mock sees it: frozen (tests) or ticking with wall time (serve), plus explicit jumps."""
 
-    def __init__(self, start: datetime | None = None, *, ticking: bool = False) -> None:
+    def __init__(
+        self,
+        start: datetime | None = None,
+        *,
+        ticking: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # ``monotonic`` is the wall-time source a ticking clock follows; tests inject their own so they assume
+        # nothing about how fast the machine runs.
+        self._monotonic = monotonic
         self._base = _in_range(start) if start is not None else datetime.now(UTC)
         self._ticking = ticking
-        self._wall_base = time.monotonic()
+        self._wall_base = monotonic()
         self._reading = self._base  # what a ticking clock reads until the monotonic clock passes _next_tick
         self._next_tick = -math.inf
 
@@ -58,7 +68,7 @@ class VirtualClock:
         of a millisecond sharing one datetime cost measurably less than a datetime each (loadtests/README.md)."""
         if not self._ticking:
             return self._base
-        wall = time.monotonic()
+        wall = self._monotonic()
         return self._reading if wall < self._next_tick else self._read(wall)
 
     def _read(self, wall: float) -> datetime:
@@ -73,7 +83,7 @@ class VirtualClock:
     def set(self, when: datetime | None = None, *, ticking: bool | None = None) -> None:
         """Jump to ``when`` (default: stay at now) and optionally freeze (False) or unfreeze (True) the clock."""
         self._base = _in_range(when) if when is not None else self.now()
-        self._wall_base = time.monotonic()
+        self._wall_base = self._monotonic()
         self._reading, self._next_tick = self._base, -math.inf
         if ticking is not None:
             self._ticking = ticking

@@ -15,9 +15,9 @@ from simulator.errors import InvalidRequest, NotFound
 from simulator.service.control import _controlled
 from simulator.service.http import json_response, query_int, read_json
 from simulator.service.keys import STATE
-from simulator.service.state import JournalEntry
+from simulator.service.state import JournalEntry, ServiceState
 
-__all__ = ["routes"]
+__all__ = ["routes", "stats_wire"]
 
 routes = web.RouteTableDef()
 _JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "clientRequestId", "limit")
@@ -95,8 +95,12 @@ async def violations(request: web.Request) -> web.StreamResponse:
 @routes.get("/_sim/stats")
 @_controlled
 async def stats(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    body: dict[str, Any] = {
+    return json_response(request, stats_wire(request.app[STATE]))
+
+
+def stats_wire(state: ServiceState) -> dict[str, Any]:
+    """The body of ``GET /_sim/stats`` (the dashboard's conformance view builds its report from it too)."""
+    return {
         "requests": state.journal.total,
         "byStatus": {str(k): v for k, v in sorted(state.status_counts.items())},
         "tokensIssued": state.tokens_issued,
@@ -109,7 +113,6 @@ async def stats(request: web.Request) -> web.StreamResponse:
         "traffic": state.traffic.to_wire(),
         "clientEvents": state.traffic.client_events_to_wire(),
     }
-    return json_response(request, body)
 
 
 def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[JournalEntry]:

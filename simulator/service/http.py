@@ -8,6 +8,7 @@ except ``error_response``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -238,8 +239,15 @@ def _record_problems(request: web.Request, contract: str, problems: Iterable[Pro
     state = info.state
     now = format_datetime(state.clock.now())
     route = f"{request.method} {info.route}"
+    token = token_fingerprint(request.headers.get("Authorization", ""))
     for problem in problems:
         state.record_violation(
             Violation("contractViolation", f"{contract}: {problem.message}", route, now, problem.pointer,
-                      info.client_id)
+                      info.client_id, request.remote, token)
         )
+
+
+def token_fingerprint(authorization: str) -> str | None:
+    """12 hex digits of the bearer token's SHA-256: tells a client's tokens apart without keeping a credential."""
+    token = authorization.partition(" ")[2].strip()
+    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else None

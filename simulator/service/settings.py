@@ -45,3 +45,8 @@ class Settings:
     body_timeout: float = 10.0
     # Entra issues v1.0 tokens for Graph (simulator/entra/claims.py); 2 issues v2.0 claim sets instead.
     token_version: int = 1
+    record_path: Path | None = None  # mtdsim serve --record: the session is written here as a scenario on shutdown
+    # Durable state (simulator/store): None keeps everything in memory only.
+    state_dir: Path | None = None
+    checkpoint_interval: float = 1.0
+    max_snapshot_size: int = 1024 * 1024 * 1024  # PUT /_sim/snapshot bodies (a 1M-device snapshot is ~0.6 GB)

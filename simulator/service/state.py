@@ -10,11 +10,12 @@ import logging
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from simulator.dashboard.timeline import Timeline
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
@@ -141,6 +142,8 @@ class Violation:
     time: str
     pointer: str | None = None
     client_id: str | None = None
+    address: str | None = None  # the client's IP address, when the request had one
+    token: str | None = None  # a fingerprint of the bearer token sent (never the token), to tell instances apart
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {"code": self.code, "message": self.message, "route": self.route, "time": self.time}
@@ -148,6 +151,10 @@ class Violation:
             wire["pointer"] = self.pointer
         if self.client_id is not None:
             wire["clientId"] = self.client_id
+        if self.address is not None:
+            wire["address"] = self.address
+        if self.token is not None:
+            wire["token"] = self.token
         return wire
 
 
@@ -165,6 +172,12 @@ class Ring(Generic[T]):
     def clear(self) -> None:
         self._items.clear()
         self.total = 0
+
+    def restore(self, items: Iterable[T], total: int) -> None:
+        """Back to a saved ring (simulator.store): its newest items and the count it had seen."""
+        self._items.clear()
+        self._items.extend(items)
+        self.total = max(total, len(self._items))
 
     @property
     def dropped(self) -> int:
@@ -206,6 +219,7 @@ class ServiceState:
         self.status_counts: Counter[int] = Counter()
         self.tokens_issued = 0
         self.traffic = TrafficCounters()
+        self.timeline = Timeline()  # what the dashboard draws over virtual time
         # Signing keys outlive reset (as configured apps do), so tokens issued before a reset still verify after it.
         self.keys = KeySet()
         self.tokens = TokenCache(settings.token_cache_size, self.keys)
@@ -229,6 +243,7 @@ class ServiceState:
         self.status_counts.clear()
         self.tokens_issued = 0
         self.traffic.clear()
+        self.timeline.clear()
         self.tokens.clear()
         self.faults.clear()
         for spec in self.settings.config.tenants:
@@ -270,7 +285,8 @@ class ServiceState:
         """Keep ``violation``, its strings cut to ``STORED_TEXT_LIMIT``: they quote what a client sent."""
         if any(text is not None and len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
             violation = Violation(_cut(violation.code), _cut(violation.message), _cut(violation.route), violation.time,
-                                  _stored(violation.pointer), _stored(violation.client_id))
+                                  _stored(violation.pointer), _stored(violation.client_id), violation.address,
+                                  violation.token)  # both short by construction
         self.violations.append(violation)
         self.violations_by_code[violation.code] += 1
 

@@ -189,3 +189,12 @@ def test_an_unreadable_os_version_is_never_below_a_partner_minimum() -> None:
     tenant.add_policy(CompliancePolicy("p", Platform.ios, "MTD", T0, T0, True, DeviceThreatProtectionLevel.low))
     assert [r.rule for r in tenant.compliance("aad-0", T0).reasons] == ["noPartnerData"]
     assert tenant.compliance_counts(T0).by_state == {"compliant": 1}
+
+
+def test_raising_a_connectors_own_minimum_os_moves_its_devices_to_noncompliant_in_the_counts() -> None:
+    tenant = build([(Platform.android, "12", ManagedDeviceOwnerType.company, "ana")], [(0, 0, Health.secured)],
+                   [{"partnerUnsupportedOsVersionBlocked": True}, {"androidEnabled": False}], ("low", "low"))
+    assert tenant.compliance("aad-0", T0).state.value == "compliant"
+    tenant.update_connector(PARTNERS[0], {"partnerMinimumSupportedAndroidVersion": "13.0"}, T0)
+    assert tenant.compliance("aad-0", T0).state.value == "noncompliant"
+    assert_classes_match_brute_force(tenant)

@@ -84,6 +84,41 @@ async def test_a_threat_report_turns_into_device_compliance(api: Api) -> None:
     assert (await device(api, "beta"))["complianceState"] == "compliant"
 
 
+async def compliance(api: Api) -> dict[str, Any]:
+    path = f"/_sim/tenants/{api.TENANT}/devices/{ANDROID}/compliance"
+    return await api.call("GET", path, as_="control")  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ({"deviceThreatProtectionRequiredSecurityLevel": "secured"}, (False, "secured")),
+        ({"deviceThreatProtectionEnabled": True}, (True, "unavailable")),
+        ({}, (False, "unavailable")),
+    ],
+)
+async def test_a_policy_missing_the_enabled_flag_or_the_level_takes_graphs_defaults_and_is_not_evaluated(
+    api: Api, written: dict[str, Any], shown: tuple[bool, str]
+) -> None:
+    body = {"@odata.type": "#microsoft.graph.androidCompliancePolicy", "displayName": "partial", **written}
+    created = await api.call("POST", "/beta/deviceManagement/deviceCompliancePolicies", json=body, status=201)
+    assert (created["deviceThreatProtectionEnabled"], created["deviceThreatProtectionRequiredSecurityLevel"]) == shown
+    await api.live_connector(androidEnabled=True)
+    await api.report(report("highSeverity"))
+    verdict = await compliance(api)
+    assert verdict["complianceState"] == "compliant"
+    assert [(r["rule"], r["noncompliant"]) for r in verdict["reasons"]] == [("notEvaluated", False)]
+
+
+async def test_no_enabled_connector_is_noncompliant_with_a_blocking_reason(api: Api) -> None:
+    await android_policy(api, "high")
+    await api.live_connector(iosEnabled=True)
+    verdict = await compliance(api)
+    assert verdict["complianceState"] == "noncompliant"
+    assert [(r["rule"], r["noncompliant"]) for r in verdict["reasons"]] == [("noConnectorEnabled", True)]
+    assert (await device(api))["complianceState"] == "noncompliant"
+
+
 async def test_an_unresponsive_partner_is_ignored_after_its_threshold(api: Api) -> None:
     await android_policy(api, "secured")
     connector_id = await api.live_connector(androidEnabled=True, partnerUnresponsivenessThresholdInDays=1)
