@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -32,8 +33,9 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
         ),
         user_principal_name=str(data.get("userPrincipalName", "")),
         device_name=str(data.get("deviceName", "")),
-        manufacturer=str(data.get("manufacturer", "")),
-        model=str(data.get("model", "")),
+        # Interned: a fleet repeats a few dozen hardware names, and a string per device would cost ~100 B each.
+        manufacturer=sys.intern(str(data.get("manufacturer", ""))),
+        model=sys.intern(str(data.get("model", ""))),
         apps=tuple(InstalledApp.from_wire(dict(app)) for app in apps) if (apps := data.get("installedApps")) else (),
         extras=tuple((name, data[name]) for name in EXPLICIT if name in data),
     )

@@ -78,3 +78,16 @@ async def test_a_config_file_device_may_give_graph_values_explicitly(aiohttp_cli
     tenant = client.app[STATE].tenants["11111111-1111-4111-8111-111111111111"]
     (device,) = tenant.devices.values()
     assert dict(device.extras) == {"serialNumber": "R58N12345", "isEncrypted": False}
+
+
+async def test_a_simulated_fleets_seeded_hardware_is_what_graph_shows(api: Api) -> None:
+    from simulator.fleet.devices import Fleet
+
+    fleet = list(Fleet(7, android=3, ios=3))
+    body = {"devices": [d.to_enrollment() for d in fleet]}
+    await api.call("POST", f"/_sim/tenants/{api.TENANT}/devices", as_="control", json=body, status=201)
+    shown = {d["azureADDeviceId"]: d for d in (await api.call("GET", DEVICES.format("v1.0")))["value"]}
+    for device in fleet:
+        graph = shown[device.azure_ad_device_id]
+        assert (graph["manufacturer"], graph["model"]) == (device.manufacturer, device.model)
+        assert graph["userPrincipalName"] == graph["emailAddress"] == device.user_principal_name
