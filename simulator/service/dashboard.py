@@ -25,7 +25,7 @@ from simulator.domain.connector import partner_state
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, InvalidRequest, NotFound, Unauthorized
 from simulator.service.control_ops import stats_wire
-from simulator.service.http import json_response
+from simulator.service.http import json_response, read_body
 from simulator.service.keys import STATE
 from simulator.service.state import ServiceState
 
@@ -67,7 +67,12 @@ async def page(request: web.Request) -> web.Response:
 
 @routes.post("/_sim/dashboard/session", name="dashboard.signIn")
 async def sign_in(request: web.Request) -> web.Response:
-    form = await request.post()
+    await read_body(request)  # within the body timeout; post() then parses what it read
+    try:
+        form = await request.post()
+    except ValueError:  # e.g. multipart/form-data without a boundary (issue 15: a 400, never a 500)
+        raise InvalidRequest("invalidRequest", "The sign-in form must be application/x-www-form-urlencoded.",
+                             target="") from None
     key = form.get("key")
     if not isinstance(key, str) or not _valid(request, key):
         return web.Response(text=pages.sign_in(failed=True), content_type="text/html", status=401)
