@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from azure.identity import ClientSecretCredential
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
 from msgraph.generated.models.android_compliance_policy import AndroidCompliancePolicy
 from msgraph.generated.models.device_threat_protection_level import DeviceThreatProtectionLevel
 from msgraph.generated.models.managed_device import ManagedDevice
 from msgraph.generated.models.mobile_threat_defense_connector import MobileThreatDefenseConnector
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.graph_service_client import GraphServiceClient
 from msgraph_beta import GraphServiceClient as BetaGraphServiceClient
 from msgraph_beta.generated.models.mobile_threat_defense_connector import (
     MobileThreatDefenseConnector as BetaConnector,
@@ -119,7 +119,7 @@ async def test_v1_sdk_pages_managed_devices_with_page_iterator_and_filters(graph
     seen: list[str] = []
 
     def collect(device: ManagedDevice) -> bool:
-        seen.append(device.azure_a_d_device_id)
+        seen.append(str(device.azure_a_d_device_id))
         return True  # keep going
 
     iterator = PageIterator(first, graph.request_adapter)  # pages of the first page's type
