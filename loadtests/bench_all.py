@@ -19,7 +19,8 @@ from pathlib import Path
 
 __all__ = ["BENCHMARKS", "main"]
 
-BENCHMARKS = ("bench_report", "bench_batch", "bench_locust", "bench_scenarios", "bench_cli")
+BENCHMARKS = ("bench_report", "bench_batch", "bench_locust", "bench_scenarios", "bench_cli", "bench_scale",
+              "bench_state", "bench_durability", "bench_simulate")
 
 
 def _run(module: str, quick: bool, json_path: Path) -> int:

@@ -203,13 +203,14 @@ class PreparedMock:
                 **extra}
 
 
-def start_prepared_mock(seed: int = 1, devices: int = 1000) -> PreparedMock:
-    """Start the mock on the server core and prepare it (100 users x 10 devices by default)."""
+def start_prepared_mock(seed: int = 1, devices: int = 1000, extra: Sequence[str] = ()) -> PreparedMock:
+    """Start the mock on the server core and prepare it (100 users x 10 devices by default); ``extra`` are more
+    ``mtdsim serve`` options."""
     from loadtests.ids import device_id, device_platform
     from loadtests.mockproc import start_mock
     from loadtests.target import fetch_token, jwt_claims, prepare
 
-    mock = start_mock(cpus=SERVER_CPU)
+    mock = start_mock(extra, cpus=SERVER_CPU)
     try:
         users = max(1, devices // 10)
         creds = prepare(mock.url, mock.control_key, seed, workers=1, users=users, per_user=10)

@@ -5,8 +5,12 @@ report), built at load, and jsonschema for the explanation (``problems``), slowe
 JSON pointer. Formats (uuid, date-time, uri) are checked by both. Cross-file ``$ref``s resolve through a registry
 keyed by each file's ``$id``, so no network and no bundling are needed.
 
-jsonschema walks only what jsonschema-rs found at fault: array members it passed are skipped (``_suspect_items``),
-so a 1000-report batch with one bad report is explained in milliseconds rather than ~0.3 s of blocked event loop.
+The work of an explanation is bounded, whatever the body (DESIGN 7: a hostile client must not stall the loop):
+``problems`` lists at most ``MAX_PROBLEMS`` problems and then only counts the rest, within ``_COUNT_LIMIT`` problems
+and ``_COUNT_SECONDS``. jsonschema walks only the array members jsonschema-rs finds at fault (``_checked_items``:
+one fast ``is_valid`` per member), an array over its ``maxItems`` is explained by its size alone, and unexpected
+properties are found lazily (``_additional_properties``), so 1,000,001 bad members or 500,000 unknown keys cost
+what the first few dozen do.
 
 jsonschema is imported and its validators built on the first ``problems`` call, not at load: importing it and
 building the validators costs a few hundred milliseconds, which ``mtdsim serve``'s start-up budget cannot spare.
@@ -19,8 +23,8 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextvars import ContextVar
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +37,14 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-__all__ = ["ContractSet", "contracts_dir", "default_contracts"]
+__all__ = ["MAX_PROBLEMS", "ContractSet", "contracts_dir", "default_contracts"]
 
 _SUFFIX = ".schema.json"
 _NOT_MESSAGES = frozenset({"common"})  # $defs only: nothing on the wire validates against it
-# ids of the nodes on the instance paths of jsonschema-rs's errors, while ``problems`` runs (see _suspect_items)
-_SUSPECTS: ContextVar[frozenset[int] | None] = ContextVar("mtdsim_contract_suspects", default=None)
+MAX_PROBLEMS = 50  # problems listed per explanation; the rest are counted in one last Problem ("tooManyProblems")
+_COUNT_LIMIT = 1000  # problems counted beyond the listed ones...
+_COUNT_SECONDS = 0.01  # ...and for at most this long, so the count of a huge body stays cheap ("at least N more")
+_KEY_LIMIT = 100  # characters of a property name quoted in a pointer or message, or offered to difflib
 
 
 def contracts_dir() -> Path:
@@ -60,7 +66,10 @@ class ContractSet:
         self._schemas = dict(schemas)
         self.names: tuple[str, ...] = tuple(sorted(n for n in self._schemas if n not in _NOT_MESSAGES))
         rs_registry = jsonschema_rs.Registry([(s["$id"], s) for s in self._schemas.values()])
+        self._rs_registry = rs_registry
         self._detail: dict[str, Validator] = {}
+        # Fast validators of array ``items`` subschemas, by id() of the (long-lived) subschema; None if unbuildable.
+        self._item_checks: dict[int, Callable[[object], bool] | None] = {}
         self._fast = {
             n: jsonschema_rs.validator_for(s, registry=rs_registry, validate_formats=True)
             for n, s in self._schemas.items()
@@ -86,17 +95,23 @@ class ContractSet:
             validator = self._fast[self._known(name)]
         return bool(validator.is_valid(instance))
 
-    def problems(self, name: str, instance: object) -> list[Problem]:
-        """Every reason ``instance`` breaks contract ``name``, sorted by JSON pointer (empty when valid)."""
+    def problems(self, name: str, instance: object, *, limit: int = MAX_PROBLEMS) -> list[Problem]:
+        """Why ``instance`` breaks contract ``name``: at most ``limit`` problems sorted by JSON pointer, then, if
+        there are more, one Problem (keyword ``tooManyProblems``) counting them. Empty when valid."""
         name = self._known(name)
-        validator = self._detail_validator(name)
-        token = _SUSPECTS.set(_suspects(self._fast[name], instance))
-        try:
-            errors = validator.iter_errors(instance)  # type: ignore[arg-type]  # any JSON value, typed as object
-            found = {p for error in errors for p in _explain(error)}
-        finally:
-            _SUSPECTS.reset(token)
-        return sorted(found, key=lambda p: (_pointer_key(p.pointer), p.keyword, p.message))
+        errors = self._detail_validator(name).iter_errors(instance)  # type: ignore[arg-type]  # any JSON value
+        found: dict[Problem, None] = {}  # insertion-ordered set: the first ``limit`` found are the ones listed
+        explained = (p for error in errors for p in _explain(error))
+        for problem in explained:
+            found[problem] = None
+            if len(found) == limit:
+                break
+        listed = sorted(found, key=lambda p: (_pointer_key(p.pointer), p.keyword, p.message))
+        rest, complete = _count(explained, found)
+        if rest:
+            more = f"{rest} more problems" if complete else f"at least {rest} more problems"
+            listed.append(Problem("", f"{more} not listed: only the first {limit} are", "tooManyProblems"))
+        return listed
 
     def validate(self, name: str, instance: object) -> None:
         """Raise ``ContractViolation`` listing every problem when ``instance`` breaks contract ``name``."""
@@ -118,11 +133,25 @@ class ContractSet:
                 (s["$id"], referencing.Resource.from_contents(s)) for s in self._schemas.values()
             )
             base = jsonschema.Draft202012Validator
-            items = functools.partial(_suspect_items, base.VALIDATORS["items"])
-            cls = jsonschema.validators.extend(base, {"items": items})  # type: ignore[no-untyped-call]
+            keywords = {"items": functools.partial(_checked_items, self._item_check),
+                        "additionalProperties": functools.partial(_additional_properties,
+                                                                  base.VALIDATORS["additionalProperties"])}
+            cls = jsonschema.validators.extend(base, keywords)  # type: ignore[no-untyped-call]
             checker = base.FORMAT_CHECKER
             self._detail = {n: cls(s, registry=registry, format_checker=checker) for n, s in self._schemas.items()}
         return self._detail[name]
+
+    def _item_check(self, items: dict[str, Any]) -> Callable[[object], bool] | None:
+        """jsonschema-rs's ``is_valid`` for an ``items`` subschema; None when it cannot stand alone (local $refs)."""
+        key = id(items)
+        if key not in self._item_checks:
+            try:
+                fast = jsonschema_rs.validator_for(items, registry=self._rs_registry, validate_formats=True)
+            except (ValueError, jsonschema_rs.ReferencingError, jsonschema_rs.ValidationError):
+                self._item_checks[key] = None
+            else:
+                self._item_checks[key] = fast.is_valid
+        return self._item_checks[key]
 
     def _known(self, name: str) -> str:
         if name in self._schemas:
@@ -195,34 +224,51 @@ def _local_ref(ref: str, owner: str | None) -> str:
 # -- turning jsonschema errors into Problems ---------------------------------------------------------------------
 
 
-def _suspects(fast: jsonschema_rs.Validator, instance: object) -> frozenset[int] | None:
-    """The ids of every node on the path to one of jsonschema-rs's errors; None (walk everything) if it has none."""
-    found: set[int] = set()
-    for error in fast.iter_errors(instance):
-        node: Any = instance
-        found.add(id(node))
-        for part in error.instance_path:
-            try:
-                node = node[part]
-            except (LookupError, TypeError):  # a path this instance does not have: trust neither, walk it all
-                return None
-            found.add(id(node))
-    return frozenset(found) or None
+def _count(problems: Iterator[Problem], seen: Mapping[Problem, None]) -> tuple[int, bool]:
+    """How many more distinct problems ``problems`` yields (beyond ``seen``), and whether that count is complete or
+    stopped at ``_COUNT_LIMIT`` or ``_COUNT_SECONDS``."""
+    deadline = time.perf_counter() + _COUNT_SECONDS
+    more: set[Problem] = set()
+    for problem in problems:
+        if problem not in seen:
+            more.add(problem)
+        if len(more) >= _COUNT_LIMIT or time.perf_counter() > deadline:
+            return len(more), False
+    return len(more), True
 
 
-def _suspect_items(
-    items_keyword: Any, validator: Any, items: Any, instance: Any, schema: Mapping[str, Any]
+def _checked_items(
+    item_check: Callable[[dict[str, Any]], Callable[[object], bool] | None],
+    validator: Any,
+    items: Any,
+    instance: Any,
+    schema: Mapping[str, Any],
 ) -> Iterator[ValidationError]:
-    """Draft 2020-12 ``items``, skipping members no jsonschema-rs error lies in (a shared object is walked if any
-    of its places is at fault). Without suspects, e.g. when the two validators disagree, it is the keyword as is.
+    """Draft 2020-12 ``items``, lazily, descending only into members jsonschema-rs finds invalid. An array over its
+    ``maxItems`` is not walked at all: its size is the problem, and its members may be a million zeros.
     ``validator`` is a jsonschema validator: ``descend`` is not part of its typed protocol."""
-    suspects = _SUSPECTS.get()
-    if suspects is None or not isinstance(instance, list) or not isinstance(items, dict):
-        yield from items_keyword(validator, items, instance, schema)
+    if not isinstance(instance, list) or items is False or not isinstance(items, dict):
+        return  # ``items: false`` does not occur in our contracts; jsonschema's "type" reports a non-array
+    if len(instance) > schema.get("maxItems", len(instance)):
         return
+    is_valid = item_check(items)
     for index in range(len(schema.get("prefixItems", ())), len(instance)):
-        if id(instance[index]) in suspects:
-            yield from validator.descend(instance[index], items, path=index)
+        member = instance[index]
+        if is_valid is None or not is_valid(member):
+            yield from validator.descend(member, items, path=index)
+
+
+def _additional_properties(
+    keyword: Any, validator: Any, additional: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """``additionalProperties: false`` as one error, found at the first unexpected key: jsonschema's own sorts every
+    unexpected key and quotes them all in its message (5 MB for 500,000 keys). ``_explain`` lists them, lazily."""
+    if additional is not False:
+        yield from keyword(validator, additional, instance, schema)
+    elif isinstance(instance, dict) and next(_unexpected(instance, schema), None) is not None:
+        from jsonschema.exceptions import ValidationError
+
+        yield ValidationError("unexpected properties")
 
 
 def _explain(error: ValidationError) -> Iterator[Problem]:
@@ -232,11 +278,12 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
         for branch_error in _closest_branch(error.context):
             yield from _explain(branch_error)
     elif keyword == "additionalProperties" and isinstance(error.instance, dict) and isinstance(error.schema, dict):
+        allowed = list(error.schema.get("properties", {}))
         for key in _unexpected(error.instance, error.schema):
-            allowed = list(error.schema.get("properties", {}))
-            close = difflib.get_close_matches(key, allowed, n=1)
+            # difflib on a megabyte-long key would cost seconds; a key that long is not a typo of ours.
+            close = difflib.get_close_matches(key, allowed, n=1) if len(key) <= _KEY_LIMIT else []
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            yield Problem(f"{where}/{_escape(key)}", f"unexpected property {key!r}{hint}", keyword)
+            yield Problem(f"{where}/{_escape(_cut(key))}", f"unexpected property {_quote(key)}{hint}", keyword)
     elif keyword == "required":
         missing = _missing(error)
         yield Problem(f"{where}/{_escape(missing)}", f"required property {missing!r} is missing", keyword)
@@ -303,10 +350,16 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-def _unexpected(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+def _unexpected(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[str]:
+    """The keys no ``properties`` or ``patternProperties`` allows, lazily (there may be 500,000 of them)."""
     known = schema.get("properties", {})
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-    return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+    return (k for k in instance if k not in known and not any(p.search(k) for p in patterns))
+
+
+def _cut(key: str) -> str:
+    """A property name for a pointer: a megabyte-long key is named by its start and its length."""
+    return key if len(key) <= _KEY_LIMIT else f"{key[:_KEY_LIMIT]}…({len(key)} characters)"
 
 
 def _missing(error: ValidationError) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMANDS = ("serve", "run", "simulate", "report", "contracts")
+SUBCOMMANDS = ("serve", "run", "simulate", "report", "journal", "contracts")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MtdSimError as exc:
         print(f"mtdsim: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # commands that can write what finished catch it themselves, then return 130
+        print(f"mtdsim {args.command}: interrupted", file=sys.stderr)
         return 130
     return code
 

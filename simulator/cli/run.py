@@ -19,7 +19,10 @@ def add_parser(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATHS", help="scenario files or folders (default: shipped suite)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATHS",
+        help="scenario files or folders (default: shipped suite); FILE::NAME runs one scenario of FILE",
+    )  # fmt: skip
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="select by name: words with and/or/not")
     parser.add_argument("--tags", action="append", default=[], metavar="T", help="keep scenarios with any tag (a,b)")
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="seed for generated ids (printed)")

@@ -11,11 +11,13 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("serve", help="run the mock Intune endpoint (token, partner, Graph, control API)")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--config", metavar="FILE", help="YAML/JSON tenants, apps and devices (docs/configuration.md)")
     parser.add_argument("--seed", type=int, default=None, help="seed for generated ids and faults (default random)")
     parser.add_argument("--control-key", metavar="K", help="key for the /_sim control API (default random)")
     parser.add_argument("--token-lifetime", type=int, default=3599, metavar="S", help="token lifetime in seconds")
+    parser.add_argument("--body-timeout", type=float, default=10.0, metavar="S",
+                        help="seconds a request body may take to arrive before 408 (default 10)")
     tls = parser.add_argument_group("TLS (HTTPS; MSAL and azure-identity need it)")
     tls.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from mtdsim's local CA "
                      "(made once, kept in --tls-dir; the CA file to trust is printed)")
@@ -27,7 +29,24 @@ def add_parser(subparsers: Any) -> None:
                         help="access token claim set: 1 as Entra issues for Graph (default), or 2")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="on shutdown, write the session (partner and Graph requests) as a scenario file")
+    parser.add_argument("--state", metavar="DIR", help="keep the state durable in DIR (SQLite): restored at start, "
+                        "checkpointed every --checkpoint-interval and at shutdown (default: in memory only)")
+    parser.add_argument("--checkpoint-interval", type=float, default=1.0, metavar="S",
+                        help="seconds between checkpoints with --state (default 1; a kill -9 loses at most this)")
     parser.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535: aiohttp would silently wrap 99999 to another port."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,11 +61,20 @@ def run(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.config:
         extra = {"config_path": Path(args.config), "config": load_config(Path(args.config))}
+    if args.record:
+        extra["record_path"] = Path(args.record)
+    if args.state:
+        if not args.checkpoint_interval > 0:
+            from simulator.errors import ConfigError
+
+            raise ConfigError("--checkpoint-interval must be a positive number of seconds")
+        extra.update(state_dir=Path(args.state), checkpoint_interval=args.checkpoint_interval)
     settings = Settings(
         host=args.host,
         port=args.port,
         seed=seed,
         token_lifetime=args.token_lifetime,
+        body_timeout=args.body_timeout,
         token_version=args.token_version,
         control_key=args.control_key or new_control_key(),
         **extra,
@@ -91,6 +119,7 @@ def _loop_factory(choice: str) -> Any:
 
 async def _serve(settings: Any, certificate: Any) -> None:
     import asyncio
+    import errno
     import signal
 
     from aiohttp import web
@@ -107,7 +136,15 @@ async def _serve(settings: Any, certificate: Any) -> None:
 
         context = server_ssl_context(certificate)
     site = web.TCPSite(runner, settings.host, settings.port, ssl_context=context)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        from simulator.errors import ConfigError
+
+        reason = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror})"
+        raise ConfigError(f"port {settings.port} on {settings.host} {reason}: stop what holds it, or pick another "
+                          "with --port N (--port 0 picks a free one)") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -148,6 +185,8 @@ def _banner(settings: Any, port: int, certificate: Any) -> None:
         for app in tenant.apps:
             owner = f" ({app.partner_key or app.connector_id})" if app.kind == "partner" else ""
             lines.append(f"    {app.kind:<7} app  client id {app.client_id}  secret {app.client_secret}{owner}")
+    if settings.state_dir is not None:
+        lines.append(f"  state         {settings.state_dir}  (checkpoint every {settings.checkpoint_interval:g} s)")
     lines.append(f"  token URL     {scheme}://{host}:{port}/<tenant id>/oauth2/v2.0/token")
     lines.append(f"  authority     {scheme}://{host}:{port}/<tenant id>  (MSAL, azure-identity)")
     if certificate is not None and certificate.ca_file is not None:

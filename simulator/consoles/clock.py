@@ -60,6 +60,8 @@ class ControlClock:
     async def _call(self, method: str, path: str, body: dict[str, str] | None) -> datetime:
         async with self._session.request(method, self._base + path, json=body, headers=self._headers,
                                          middlewares=()) as resp:  # fmt: skip
+            if resp.status == 401:
+                raise SimulationError(f"the target refused the control key (401 at {path}): check --control-key")
             if resp.status != 200:
                 raise SimulationError(f"control API {method} {path} answered {resp.status}: {await resp.text()}")
             self._now = parse_datetime((await resp.json())["now"])

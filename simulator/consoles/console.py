@@ -12,7 +12,7 @@ import asyncio
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -103,8 +103,10 @@ class PartnerConsole:
             self.connector = reply.body
         return reply
 
-    async def devices(self, platform: str | None = None, top: int = 1000) -> list[RosterDevice]:
-        """Every device the mock lists for this partner, following ``@odata.nextLink``."""
+    async def devices(self, platform: str | None = None, top: int = 1000,
+                      on_page: Callable[[int], None] | None = None) -> list[RosterDevice]:  # fmt: skip
+        """Every device the mock lists for this partner, following ``@odata.nextLink``; ``on_page(listed so far)``
+        after each page."""
         query = f"?$top={top}" + (f"&platform={platform}" if platform else "")
         url: str | None = "/partner/v1/devices" + query
         roster: list[RosterDevice] = []
@@ -113,8 +115,13 @@ class PartnerConsole:
                 return roster
             reply = await self._call("GET", url)
             if not reply.ok:
+                if reply.status == 0:  # no answer at all (see _call)
+                    raise SimulationError(f"device list failed: the target at {self.credentials.base_url} could "
+                                          "not be reached")
                 raise SimulationError(f"device list failed: {reply.status} {reply.code}")
             roster += [RosterDevice.from_wire(item) for item in reply.body["value"]]
+            if on_page is not None:
+                on_page(len(roster))
             url = reply.body.get("@odata.nextLink")
         raise SimulationError(f"device list did not end after {_MAX_PAGES} pages")
 

@@ -8,7 +8,7 @@ compliance distribution through ``GET /v1.0/deviceManagement/managedDevices``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,8 +154,10 @@ class Provisioner:
         body = await self._json("GET", "/_sim/violations")
         return Counter(str(v["code"]) for v in body["value"] if v.get("clientId") == client_id)
 
-    async def compliance_distribution(self, admin: Credentials, clock: ConsoleClock) -> Counter[str]:
-        """complianceState of every Android and iOS managed device, read through Graph and counted."""
+    async def compliance_distribution(self, admin: Credentials, clock: ConsoleClock,
+                                      on_page: Callable[[int], None] | None = None) -> Counter[str]:  # fmt: skip
+        """complianceState of every Android and iOS managed device, read through Graph and counted;
+        ``on_page(devices read so far)`` after each page."""
         headers = await self.admin_headers(admin, clock)
         url: str | None = "/v1.0/deviceManagement/managedDevices?$top=1000"
         counts: Counter[str] = Counter()
@@ -164,5 +166,7 @@ class Provisioner:
                 return counts
             page = await self._json("GET", url, headers=headers)
             counts.update(str(device["complianceState"]) for device in page["value"])
+            if on_page is not None:
+                on_page(counts.total())
             url = page.get("@odata.nextLink")
         raise SimulationError("managedDevices paging did not end")

@@ -8,25 +8,30 @@ from simulator.consoles.console import PartnerConsole
 from simulator.consoles.planting import eligible
 from simulator.consoles.stats import ConsoleStats
 from simulator.fleet.behaviour import Behaviour
-from simulator.fleet.traffic import RosterDevice, Traffic, device_key
+from simulator.fleet.traffic import RosterDevice, Traffic
 
 __all__ = ["run_console"]
 
 TickCallback = Callable[[int, int], None]
 
 
-async def run_console(console: PartnerConsole, behaviour: Behaviour, *,
-                      on_tick: TickCallback | None = None) -> ConsoleStats:  # fmt: skip
-    """Run ``behaviour.total_ticks`` ticks; the clock moves one tick between them. Returns the console's stats."""
+async def run_console(console: PartnerConsole, behaviour: Behaviour, *, on_tick: TickCallback | None = None,
+                      on_listed: Callable[[int], None] | None = None) -> ConsoleStats:  # fmt: skip
+    """Run ``behaviour.total_ticks`` ticks; the clock moves one tick between them. Returns the console's stats.
+    ``on_listed(devices so far)`` follows the device list read first, ``on_tick(done, total)`` the ticks."""
     if console.profile.heartbeats:
         await console.heartbeat()
     else:
         await console.read_connector()
-    listed = await console.devices()
+    listed = await console.devices(on_page=on_listed)
     by_id = {device.azure_ad_device_id: device for device in listed}
     roster = [d for d in listed if eligible(console.profile, d, console.connector)]
     traffic = Traffic(behaviour, roster, console.clock.now())
-    ios = [d for d in traffic.roster if d.platform == "ios"]
+    # iOS devices by the tick of the day they check in at: App Sync calls each once a day, at that tick.
+    ios: dict[int, list[RosterDevice]] = {}
+    for device, checkin in zip(traffic.roster, traffic.checkin, strict=True):
+        if device.platform == "ios":
+            ios.setdefault(checkin, []).append(device)
     for tick in range(behaviour.total_ticks):
         if tick:
             await console.clock.advance(behaviour.tick)
@@ -39,11 +44,10 @@ async def run_console(console: PartnerConsole, behaviour: Behaviour, *,
     return console.stats
 
 
-async def _app_sync(console: PartnerConsole, behaviour: Behaviour, ios: list[RosterDevice], tick: int) -> None:
+async def _app_sync(console: PartnerConsole, behaviour: Behaviour, ios: dict[int, list[RosterDevice]],
+                    tick: int) -> None:  # fmt: skip
     """Pull App Sync once a day per iOS device (at its check-in tick), when the connector allows it."""
     if not console.connector.get("allowPartnerToCollectIOSApplicationMetadata", False):
         return
-    day_tick = tick % behaviour.ticks_per_day
-    for device in ios:
-        if behaviour.checkin_tick(device_key(device.azure_ad_device_id)) == day_tick:
-            await console.app_sync(device.azure_ad_device_id)
+    for device in ios.get(tick % behaviour.ticks_per_day, ()):
+        await console.app_sync(device.azure_ad_device_id)

@@ -39,7 +39,8 @@ __all__ = ["DEFAULT_START", "SimulationConfig", "SimulationResult", "simulate", 
 DEFAULT_START = datetime(2026, 11, 25, tzinfo=UTC)
 # ignores-retry-after needs a Retry-After to ignore: the run's first report batch gets a 429 with this many seconds.
 RETRY_AFTER_PROBE = 30.0
-Progress = Callable[[str, int, int], None]
+# (phase, done, total or None when unknown); phases: enroll, devices, simulate, read-back
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class SimulationResult:
     compliance: Counter[str] | None
     elapsed: float
     connector: dict[str, Any] | None = None  # the connector's settings, when the run created it
+    certification: list[Any] | None = None  # certification Checks of the run's tenant, when the control API is at hand
 
 
 def tenant_id_for(seed: int) -> str:
@@ -103,7 +105,8 @@ async def _embedded_mock(config: SimulationConfig) -> AsyncIterator[tuple[str, s
 
 
 async def simulate(config: SimulationConfig, progress: Progress | None = None) -> SimulationResult:
-    """Run one simulation; ``progress(phase, done, total)`` is called as enrollment and ticks advance."""
+    """Run one simulation; ``progress(phase, done, total)`` is called as each phase advances (enrolment, the
+    partner's device list, the ticks, the compliance read-back), so a long run is never silent."""
     if config.target_url is None:
         async with _embedded_mock(config) as (url, key):
             return await _run(config, url, key, progress)
@@ -130,12 +133,28 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
             partner, admin = config.partner_credentials, config.admin_credentials
         console = PartnerConsole(partner, clock, profile=config.profile, seed=config.seed, session=session)
         async with console:
-            stats = await run_console(console, behaviour, on_tick=lambda d, t: report("simulate", d, t))
-        compliance = await provisioner.compliance_distribution(admin, clock) if admin is not None else None
+            known = enrolled if key is not None else None  # a target's own fleet: its size is not known here
+            report("devices", 0, known)
+            stats = await run_console(console, behaviour, on_tick=lambda d, t: report("simulate", d, t),
+                                      on_listed=lambda n: report("devices", n, known))  # fmt: skip
+        compliance = None
+        certification = None
+        if admin is not None:
+            report("read-back", 0, known)
+            compliance = await provisioner.compliance_distribution(admin, clock,
+                                                                   lambda n: report("read-back", n, known))
         if key is not None:
             stats.violations = await provisioner.violations(partner.client_id)
+            certification = await _certify(url, key, partner.tenant_id)
     return SimulationResult(config.seed, url, partner.tenant_id, enrolled, stats, compliance,
-                            time.perf_counter() - started, connector)  # fmt: skip
+                            time.perf_counter() - started, connector, certification)  # fmt: skip
+
+
+async def _certify(url: str, key: str, tenant_id: str) -> list[Any]:
+    """The partner certification of this run's tenant, read before an embedded mock goes away."""
+    from simulator.certification import certify, fetch_evidence
+
+    return certify(await fetch_evidence(url, key, tenant=tenant_id))
 
 
 async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: ControlClock,
@@ -143,7 +162,10 @@ async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: 
     partner = find_partner(config.partner)
     tenant_id = tenant_id_for(config.seed)
     await clock.sync()
-    tenancy = await provisioner.create_tenant(tenant_id, partner.key, seed=config.seed)
+    # Named by the run, so repeated runs are told apart in the dashboard's tenant picker.
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    name = f"mtdsim simulate seed {config.seed} at {started}"
+    tenancy = await provisioner.create_tenant(tenant_id, partner.key, name, seed=config.seed)
     fleet = Fleet(config.seed, android=config.android, ios=config.ios)
     total, enrolled = len(fleet), 0
     report("enroll", 0, total)
@@ -177,5 +199,14 @@ def summary(result: SimulationResult) -> dict[str, Any]:
         **result.stats.to_wire(),
         "compliance": dict(sorted(result.compliance.items())) if result.compliance is not None else None,
         "connector": result.connector,
+        "certification": _certification(result.certification),
         "elapsedSeconds": round(result.elapsed, 3),
     }
+
+
+def _certification(checks: list[Any] | None) -> dict[str, Any] | None:
+    if checks is None:
+        return None
+    from simulator.certification import to_json
+
+    return to_json(checks)

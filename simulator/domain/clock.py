@@ -9,11 +9,21 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from simulator.errors import ConfigError
 
-__all__ = ["GRAPH_NEVER", "LATEST", "VirtualClock", "format_datetime", "parse_datetime", "parse_duration"]
+__all__ = [
+    "GRAPH_NEVER",
+    "LATEST",
+    "PreciseDateTime",
+    "VirtualClock",
+    "format_datetime",
+    "parse_datetime",
+    "parse_duration",
+    "with_nanoseconds",
+]
 
 # Graph shows a never-set DateTimeOffset as this value (seen on connectors that never sent a heartbeat).
 GRAPH_NEVER = "0001-01-01T00:00:00Z"
@@ -32,10 +42,19 @@ LATEST = datetime(9999, 12, 31, tzinfo=UTC)
 class VirtualClock:
     """Now, as the mock sees it: frozen (tests) or ticking with wall time (serve), plus explicit jumps."""
 
-    def __init__(self, start: datetime | None = None, *, ticking: bool = False) -> None:
+    def __init__(
+        self,
+        start: datetime | None = None,
+        *,
+        ticking: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # ``monotonic`` is the wall-time source a ticking clock follows; tests inject their own so they assume
+        # nothing about how fast the machine runs.
+        self._monotonic = monotonic
         self._base = _in_range(start) if start is not None else datetime.now(UTC)
         self._ticking = ticking
-        self._wall_base = time.monotonic()
+        self._wall_base = monotonic()
         self._reading = self._base  # what a ticking clock reads until the monotonic clock passes _next_tick
         self._next_tick = -math.inf
 
@@ -49,7 +68,7 @@ class VirtualClock:
         of a millisecond sharing one datetime cost measurably less than a datetime each (loadtests/README.md)."""
         if not self._ticking:
             return self._base
-        wall = time.monotonic()
+        wall = self._monotonic()
         return self._reading if wall < self._next_tick else self._read(wall)
 
     def _read(self, wall: float) -> datetime:
@@ -64,7 +83,7 @@ class VirtualClock:
     def set(self, when: datetime | None = None, *, ticking: bool | None = None) -> None:
         """Jump to ``when`` (default: stay at now) and optionally freeze (False) or unfreeze (True) the clock."""
         self._base = _in_range(when) if when is not None else self.now()
-        self._wall_base = time.monotonic()
+        self._wall_base = self._monotonic()
         self._reading, self._next_tick = self._base, -math.inf
         if ticking is not None:
             self._ticking = ticking
@@ -114,7 +133,10 @@ def parse_datetime(text: str) -> datetime:
         parsed = _parse_rfc3339_oddities(text)
     if parsed.tzinfo is None:
         raise ConfigError(f"date-time needs a time zone (Z or +hh:mm): {text!r}")
-    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    try:
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC, 9999-12-31T23:00:00-01:00 in 10000
+        raise ConfigError(f"date-time outside the years 1 to 9999 in UTC: {text!r}") from None
 
 
 def _parse_rfc3339_oddities(text: str) -> datetime:
@@ -138,3 +160,71 @@ def _as_utc(when: datetime) -> datetime:
     if when.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
     return when.astimezone(UTC)
+
+
+class PreciseDateTime(datetime):
+    """A datetime that also orders by the nanoseconds below its microsecond (``nanosecond``, 0..999).
+
+    Graph writes seven fractional digits (100 ns) and Python's datetime keeps six, so a report 100 ns newer than
+    the stored one read as equal (and was refused as stale). Only a time written with more than six digits becomes
+    one of these; plain datetimes compare as always, and a comparison with one of these uses its methods (Python
+    tries a subclass's reflected operator first).
+    """
+
+    nanosecond: int
+
+    def __new__(cls, base: datetime, nanosecond: int) -> PreciseDateTime:
+        self = super().__new__(cls, base.year, base.month, base.day, base.hour, base.minute, base.second,
+                               base.microsecond, base.tzinfo, fold=base.fold)  # fmt: skip
+        self.nanosecond = nanosecond
+        return self
+
+    def _order(self, other: object) -> int | None:
+        """-1, 0 or 1 as self is before, at or after ``other``; None when ``other`` is not a datetime."""
+        if not isinstance(other, datetime):
+            return None
+        if datetime.__lt__(self, other):
+            return -1
+        if datetime.__gt__(self, other):
+            return 1
+        mine, theirs = self.nanosecond, getattr(other, "nanosecond", 0)
+        return (mine > theirs) - (mine < theirs)
+
+    def __eq__(self, other: object) -> bool:
+        order = self._order(other)
+        return NotImplemented if order is None else order == 0
+
+    def __ne__(self, other: object) -> bool:
+        order = self._order(other)
+        return NotImplemented if order is None else order != 0
+
+    def __lt__(self, other: object) -> bool:
+        order = self._order(other)
+        return NotImplemented if order is None else order < 0
+
+    def __le__(self, other: object) -> bool:
+        order = self._order(other)
+        return NotImplemented if order is None else order <= 0
+
+    def __gt__(self, other: object) -> bool:
+        order = self._order(other)
+        return NotImplemented if order is None else order > 0
+
+    def __ge__(self, other: object) -> bool:
+        order = self._order(other)
+        return NotImplemented if order is None else order >= 0
+
+    __hash__ = datetime.__hash__  # equal times hash alike; a few unequal ones sharing a microsecond may collide
+
+
+_FRACTION = re.compile(r"[.,](\d{7,})")
+
+
+def with_nanoseconds(text: str, when: datetime) -> datetime:
+    """``when`` (parsed from ``text``, which has its first six fractional digits) with the 7th to 9th digits of
+    ``text`` as nanoseconds; ``when`` itself when there are none (digits past the 9th are below a nanosecond)."""
+    match = _FRACTION.search(text)
+    if match is None:
+        return when
+    nanosecond = int(match.group(1)[6:9].ljust(3, "0"))
+    return PreciseDateTime(when, nanosecond) if nanosecond else when

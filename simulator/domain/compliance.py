@@ -17,12 +17,21 @@ from datetime import datetime
 from simulator.domain.catalog import Partner
 from simulator.domain.connector import Connector, is_unresponsive
 from simulator.domain.devices import EnrolledDevice, ThreatReport
-from simulator.domain.enums import ComplianceState
+from simulator.domain.enums import ComplianceState, Platform
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.policies import CompliancePolicy
 from simulator.domain.versions import version_below
 
-__all__ = ["ComplianceResult", "Reason", "evaluate_compliance", "required_rank"]
+__all__ = [
+    "ComplianceResult",
+    "Reason",
+    "below_minimum",
+    "connector_verdict",
+    "effective_minimum",
+    "evaluate_compliance",
+    "platform_required_rank",
+    "required_rank",
+]
 
 REPORTED_RANK = {Health.secured: 1, Health.lowSeverity: 2, Health.mediumSeverity: 3, Health.highSeverity: 4}
 ALWAYS_NONCOMPLIANT = frozenset({Health.compromised, Health.misconfigured})
@@ -57,9 +66,52 @@ class ComplianceResult:
 
 def required_rank(device: EnrolledDevice, policies: Iterable[CompliancePolicy]) -> int | None:
     """The strictest level any policy of the device's platform requires, or None if the rule is not evaluated."""
-    ranks = [p.required_rank for p in policies if p.platform is device.platform]
+    return platform_required_rank(device.platform, policies)
+
+
+def platform_required_rank(platform: Platform, policies: Iterable[CompliancePolicy]) -> int | None:
+    ranks = [p.required_rank for p in policies if p.platform is platform]
     evaluated = [rank for rank in ranks if rank is not None]
     return min(evaluated) if evaluated else None
+
+
+def effective_minimum(connector: Connector | None, partner: Partner | None, platform: Platform) -> str | None:
+    """The connector's own minimum (beta partnerMinimumSupported*Version) wins over the catalog's."""
+    minimum = connector.minimum_version(platform) if connector is not None else None
+    if minimum is None and partner is not None:
+        minimum = partner.minimum_version(platform)
+    return minimum
+
+
+def below_minimum(os_version: str, minimum: str | None) -> bool:
+    """The device runs an OS older than ``minimum`` (an unreadable version is never "below": modelled)."""
+    if not minimum:
+        return False
+    try:
+        return version_below(os_version, minimum)
+    except ValueError:
+        return False
+
+
+def connector_verdict(
+    connector: Connector, platform: Platform, below: bool, threat_state: Health | None, required: int, now: datetime
+) -> tuple[str, bool]:
+    """One connector's rule and whether it blocks, from the few facts it depends on (DESIGN 4.2, step 2).
+
+    Both the per-device evaluation (with its reasons) and the class counts (simulator.domain.inventory) read their
+    verdict here, so the two cannot disagree.
+    """
+    if is_unresponsive(connector, now):
+        return "partnerUnresponsive", False
+    if connector.unsupported_os_blocked and below:
+        return "unsupportedOsVersion", True
+    if threat_state in ALWAYS_NONCOMPLIANT:
+        return "threatStateBlocks", True
+    rank = REPORTED_RANK.get(threat_state) if threat_state is not None else None
+    if rank is None:
+        blocks = connector.blocks_on_missing_data(platform)
+        return ("missingPartnerData", True) if blocks else ("noPartnerData", False)
+    return "threatLevel", rank > required
 
 
 def evaluate_compliance(
@@ -93,22 +145,24 @@ def _judge(
     now: datetime,
 ) -> Reason:
     cid = connector.id
-    if is_unresponsive(connector, now):
+    minimum = effective_minimum(connector, partner, device.platform)
+    below = below_minimum(device.os_version, minimum)
+    rule, blocks = connector_verdict(
+        connector, device.platform, below, report.threat_state if report else None, required, now
+    )
+    if rule == "partnerUnresponsive":
         days = connector.unresponsive_days
-        return Reason("partnerUnresponsive", f"no heartbeat for more than {days} days: data ignored", False, cid)
-    minimum = partner.minimum_version(device.platform) if partner else None
-    if connector.unsupported_os_blocked and minimum and version_below(device.os_version, minimum):
-        detail = f"OS {device.os_version} is below the partner minimum {minimum}"
-        return Reason("unsupportedOsVersion", detail, True, cid)
-    if report is None or (report.threat_state not in REPORTED_RANK and report.threat_state not in ALWAYS_NONCOMPLIANT):
+        return Reason(rule, f"no heartbeat for more than {days} days: data ignored", False, cid)
+    if rule == "unsupportedOsVersion":
+        return Reason(rule, f"OS {device.os_version} is below the partner minimum {minimum}", True, cid)
+    if report is None or rule in ("missingPartnerData", "noPartnerData"):
         return _missing_data(device, connector, report)
-    if report.threat_state in ALWAYS_NONCOMPLIANT:
-        return Reason("threatStateBlocks", f"partner reports {report.threat_state.value}", True, cid)
+    if rule == "threatStateBlocks":
+        return Reason(rule, f"partner reports {report.threat_state.value}", True, cid)
     rank = REPORTED_RANK[report.threat_state]
-    within = rank <= required
-    verdict = "at or under" if within else "above"
+    verdict = "above" if blocks else "at or under"
     detail = f"{report.threat_state.value} is {verdict} the required level (rank {rank} vs {required})"
-    return Reason("threatLevel", detail, not within, cid)
+    return Reason(rule, detail, blocks, cid)
 
 
 def _missing_data(device: EnrolledDevice, connector: Connector, report: ThreatReport | None) -> Reason:

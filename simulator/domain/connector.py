@@ -1,7 +1,8 @@
 """The Mobile Threat Defense connector: every Graph property, and how partnerState follows from it.
 
 Each setting is a snake_case field whose metadata names the Graph property and the API version that has it, so the
-Graph view, PATCH handling and the contracts share one list. Field order is Graph's (the beta create example).
+Graph view, PATCH handling and the contracts share one list. Field order is Graph's (the beta create example), then
+the newer beta properties in msgraph-beta-sdk's order. ``partnerDisplayName`` is read-only: the catalog's name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from simulator.domain.clock import GRAPH_NEVER, format_datetime
 from simulator.domain.enums import MobileThreatPartnerTenantState as State
 from simulator.domain.enums import Platform
+from simulator.domain.evolvable import wire_value
 from simulator.errors import InvalidRequest
 
 __all__ = [
@@ -59,11 +61,26 @@ class Connector:
     defender_attach_enabled: bool = _prop("microsoftDefenderForEndpointAttachEnabled")
     allow_ios_certificate_metadata: bool = _prop("allowPartnerToCollectIosCertificateMetadata", "beta")
     allow_ios_personal_certificate_metadata: bool = _prop("allowPartnerToCollectIosPersonalCertificateMetadata", "beta")
+    grant_partner_role: bool = _prop("grantMobileThreatDefensePartnerRole", "beta")
+    launch_on_setup_enabled: bool = _prop("launchMobileThreatDefensePartnerOnSetupEnabled", "beta")
+    minimum_android_version: str | None = _prop("partnerMinimumSupportedAndroidVersion", "beta", None)
+    minimum_ios_version: str | None = _prop("partnerMinimumSupportedIosVersion", "beta", None)
+    minimum_mac_version: str | None = _prop("partnerMinimumSupportedMacVersion", "beta", None)
+    minimum_windows_version: str | None = _prop("partnerMinimumSupportedWindowsVersion", "beta", None)
+    supports_android_mam: bool = _prop("partnerSupportsAndroidMam", "beta")
+    supports_ios_certificate_sync: bool = _prop("partnerSupportsIosCertificateSync", "beta")
+    supports_ios_mam: bool = _prop("partnerSupportsIosMam", "beta")
+    supports_windows_mam: bool = _prop("partnerSupportsWindowsMam", "beta")
+    partner_display_name: str = ""
     last_heartbeat: datetime | None = None
     condition: Condition | None = None
 
     def enabled_for(self, platform: Platform) -> bool:
         return self.android_enabled if platform is Platform.android else self.ios_enabled
+
+    def minimum_version(self, platform: Platform) -> str | None:
+        """The partner's minimum supported OS version the admin (or partner) set on the connector, if any."""
+        return self.minimum_android_version if platform is Platform.android else self.minimum_ios_version
 
     def blocks_on_missing_data(self, platform: Platform) -> bool:
         if platform is Platform.android:
@@ -84,6 +101,8 @@ def _settings() -> Iterator[dataclasses.Field[Any]]:
 
 _BY_GRAPH_NAME: Mapping[str, dataclasses.Field[Any]] = {f.metadata["graph"]: f for f in _settings()}
 _READ_ONLY = ("lastHeartbeatDateTime", "partnerState")
+_BETA_READ_ONLY = ("partnerDisplayName",)
+_IGNORED_ON_WRITE = frozenset({*_READ_ONLY, *_BETA_READ_ONLY, "@odata.type", "id"})
 
 
 def graph_property_names(api: ApiVersion) -> tuple[str, ...]:
@@ -117,11 +136,16 @@ def partner_state(connector: Connector, now: datetime) -> State:
     return State.enabled if connector.any_platform_enabled else State.available
 
 
-def connector_to_graph(connector: Connector, now: datetime, api: ApiVersion) -> dict[str, Any]:
+def connector_to_graph(
+    connector: Connector, now: datetime, api: ApiVersion, include_unknown_enums: bool = False
+) -> dict[str, Any]:
+    """The Graph entity; ``include_unknown_enums`` is the caller's ``Prefer: include-unknown-enum-members``."""
     body: dict[str, Any] = {"@odata.type": "#microsoft.graph.mobileThreatDefenseConnector", "id": connector.id}
     heartbeat = connector.last_heartbeat
     body["lastHeartbeatDateTime"] = format_datetime(heartbeat) if heartbeat else GRAPH_NEVER
-    body["partnerState"] = partner_state(connector, now).value
+    body["partnerState"] = wire_value(partner_state(connector, now), api, include_unknown_enums)
+    if api == "beta":
+        body["partnerDisplayName"] = connector.partner_display_name
     for name in graph_property_names(api)[len(_READ_ONLY) :]:
         body[name] = getattr(connector, _BY_GRAPH_NAME[name].name)
     return body
@@ -132,20 +156,26 @@ def apply_connector_patch(connector: Connector, patch: Mapping[str, Any], api: A
     changes: dict[str, Any] = {}
     allowed = graph_property_names(api)
     for name, value in patch.items():
-        if name in _READ_ONLY or name in ("@odata.type", "id"):
+        if name in _IGNORED_ON_WRITE:
             continue
         if name not in allowed:
             raise InvalidRequest(
                 "invalidRequest", f"unknown property {name!r} for the {api} connector", target=f"/{name}"
             )
         f = _BY_GRAPH_NAME[name]
-        _check_type(name, value, int if f.name == "unresponsive_days" else bool)
+        _check_type(name, value, f.default)
         changes[f.name] = value
     return dataclasses.replace(connector, **changes)
 
 
-def _check_type(name: str, value: Any, kind: type) -> None:
-    wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
-    if wrong or (kind is int and not 0 <= value <= 2_147_483_647):
-        expected = "a non-negative Int32" if kind is int else "a Boolean"
+def _check_type(name: str, value: Any, default: Any) -> None:
+    """The value's type must be the field's: its default says which (bool, Int32, or a nullable string)."""
+    if default is None:
+        ok, expected = value is None or (isinstance(value, str) and len(value) <= 64), "a string (at most 64) or null"
+    elif isinstance(default, bool):
+        ok, expected = isinstance(value, bool), "a Boolean"
+    else:
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2_147_483_647
+        expected = "a non-negative Int32"
+    if not ok:
         raise InvalidRequest("invalidRequest", f"{name} must be {expected}", target=f"/{name}")

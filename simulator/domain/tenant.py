@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulator.domain.catalog import CATALOG, Partner
-from simulator.domain.compliance import ComplianceResult, evaluate_compliance
+from simulator.domain.compliance import ComplianceResult, below_minimum, effective_minimum, evaluate_compliance
 from simulator.domain.connector import ApiVersion, Condition, Connector, apply_connector_patch, partner_state
 from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform, RejectionCode
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import MobileThreatPartnerTenantState as State
+from simulator.domain.inventory import ClassCounts, ComplianceClasses, DeviceInventory
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
 from simulator.errors import Conflict, Forbidden, InvalidRequest, NotFound
 
@@ -63,6 +64,10 @@ class Tenant:
         self.policies: dict[str, CompliancePolicy] = {}
         self.classic_policies: dict[str, ClassicPolicy] = {}
         self._classic_created = 0
+        # Kept beside ``devices`` so lists, filters and counts cost O(page) or O(classes), not O(tenant).
+        self.inventory = DeviceInventory()
+        self.classes = ComplianceClasses()
+        self._below: dict[tuple[str, str], frozenset[str]] = {}
 
     # -- connectors (admin side) --------------------------------------------------------------------------------
 
@@ -81,7 +86,11 @@ class Tenant:
             raise InvalidRequest(
                 "invalidRequest", f"{connector_id!r} is not the connector id of a known MTD partner", target="/id"
             )
-        connector = apply_connector_patch(Connector(id=connector_id), settings, api)
+        partner = self.partners[connector_id]
+        base = Connector(id=connector_id, partner_display_name=partner.display_name,
+                         minimum_android_version=partner.minimum_version(Platform.android),
+                         minimum_ios_version=partner.minimum_version(Platform.ios))  # fmt: skip
+        connector = apply_connector_patch(base, settings, api)
         return self._store_connector(connector, now)
 
     def update_connector(
@@ -92,9 +101,15 @@ class Tenant:
     def delete_connector(self, connector_id: str) -> None:
         """Deleting the connection also removes its classic policy and the partner's reports."""
         self.connector(connector_id)
+        before = self._minimums(connector_id)
         del self.connectors[connector_id]
+        if self._minimums(connector_id) != before:
+            self._reindex_minimums()
         self.classic_policies = {k: p for k, p in self.classic_policies.items() if p.connector_id != connector_id}
-        self.reports = {k: r for k, r in self.reports.items() if k[0] != connector_id}
+        gone = [k for k in self.reports if k[0] == connector_id]
+        for key in gone:
+            del self.reports[key]
+            self.classes.report(self.inventory.seq_of[key[1]], connector_id, None)
 
     def set_condition(self, connector_id: str, condition: Condition | None) -> Connector:
         connector = dataclasses.replace(self.connector(connector_id), condition=condition)
@@ -102,7 +117,10 @@ class Tenant:
         return connector
 
     def _store_connector(self, connector: Connector, now: datetime) -> Connector:
+        before = self._minimums(connector.id)
         self.connectors[connector.id] = connector
+        if self._minimums(connector.id) != before:
+            self._reindex_minimums()
         if (connector.android_enabled or connector.ios_enabled) and not self._has_classic_policy(connector.id):
             partner = self.partners[connector.id]
             # Derived, not random: the same tenant and partner always get the same policy id (reproducible runs).
@@ -111,6 +129,15 @@ class Tenant:
             policy = ClassicPolicy(policy_id, connector.id, partner.display_name, now)
             self.classic_policies[policy.id] = policy
         return connector
+
+    def _minimums(self, connector_id: str) -> tuple[str | None, ...]:
+        partner = self.partners.get(connector_id)
+        return tuple(effective_minimum(self.connectors.get(connector_id), partner, p) for p in Platform)
+
+    def _reindex_minimums(self) -> None:
+        """A connector's own minimum OS changed (rare, an admin's PATCH): every device's below-minimum set may too."""
+        self._below.clear()
+        self.reindex()
 
     def _has_classic_policy(self, connector_id: str) -> bool:
         return any(p.connector_id == connector_id for p in self.classic_policies.values())
@@ -157,6 +184,7 @@ class Tenant:
         # One loop with locals, the checks of _rejection repeated inline so a good report pays no call, and records
         # built with tuple.__new__, which skips the Python-level __new__ of a NamedTuple call (half the cost).
         cid, devices, stored_reports = connector.id, self.devices, self.reports
+        seq_of, reclass = self.inventory.seq_of, self.classes.report
         outcomes: list[ReportOutcome] = []
         for report, when in zip(reports, reported_at, strict=True):
             device_id = report["azureADDeviceId"]
@@ -176,6 +204,8 @@ class Tenant:
                 stored_reports[key] = _new_record(ThreatReport, (cid, device_id, platform, report["osVersion"],
                                                                  threat_state, when, now,
                                                                  len(report.get("threats", ()))))  # fmt: skip
+                if stored is None or stored.threat_state is not threat_state:
+                    reclass(seq_of[device_id], cid, report["threatState"])  # only a changed state moves its class
                 outcomes.append(ACCEPTED)
             else:
                 outcomes.append(_not_newer(when, threat_state, stored))
@@ -204,7 +234,45 @@ class Tenant:
             raise Conflict("nameAlreadyExists", f"device {device.azure_ad_device_id} is enrolled already")
         self.devices[device.azure_ad_device_id] = device
         self.devices_by_id[device.id] = device
+        seq = self.inventory.add(device)
+        self.classes.add(seq, device.platform, self._below_set(device.platform, device.os_version))
         return device
+
+    def remove(self, azure_ad_device_id: str) -> EnrolledDevice:
+        """Unenroll a device: its reports go with it; lists and cursors keep their place (see inventory)."""
+        device = self.device(azure_ad_device_id)
+        del self.devices[azure_ad_device_id]
+        del self.devices_by_id[device.id]
+        self.classes.remove(self.inventory.remove(azure_ad_device_id))
+        for cid in self.connectors:
+            self.reports.pop((cid, azure_ad_device_id), None)
+        return device
+
+    def reindex(self) -> None:
+        """Rebuild the inventory and classes from ``devices`` and ``reports`` (after restoring them wholesale)."""
+        self.inventory, self.classes = DeviceInventory(), ComplianceClasses()
+        for device in self.devices.values():
+            seq = self.inventory.add(device)
+            self.classes.add(seq, device.platform, self._below_set(device.platform, device.os_version))
+        for (cid, device_id), report in self.reports.items():
+            self.classes.report(self.inventory.seq_of[device_id], cid, report.threat_state.value)
+
+    def compliance_counts(self, now: datetime) -> ClassCounts:
+        """Devices by compliance state, platform and connector rule at ``now``: O(classes x connectors)."""
+        return self.classes.counts(self.policies.values(), self.connectors.values(), now)
+
+    def _below_set(self, platform: Platform, os_version: str) -> frozenset[str]:
+        """Connector ids of the partners whose minimum OS this version is below. Partners added later are custom
+        ones with no minimum, and a change of a connector's own minimum re-indexes (``_store_connector``), so the set
+        fixed at enrolment stays right."""
+        key = (platform._value_, os_version)  # strings: an Enum member hashes through a Python call
+        found = self._below.get(key)
+        if found is None:
+            found = self._below[key] = frozenset(
+                cid for cid, partner in self.partners.items()
+                if below_minimum(os_version, effective_minimum(self.connectors.get(cid), partner, platform))
+            )
+        return found
 
     def device(self, azure_ad_device_id: str) -> EnrolledDevice:
         try:

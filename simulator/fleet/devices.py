@@ -71,6 +71,8 @@ class SimDevice(NamedTuple):
             "id": uuid_from(splitmix64(key ^ _INTUNE_SALT), key),
             **self.to_partner_view(),
             "deviceName": f"{first}'s {self.model}",
+            "manufacturer": self.manufacturer,  # so Graph's managedDevice shows the seeded hardware
+            "model": self.model,
             **({"installedApps": self.installed_apps()} if self.platform is Platform.ios else {}),
         }
 

@@ -16,7 +16,7 @@ import orjson
 from simulator.domain.clock import format_datetime
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.fleet.behaviour import Behaviour
-from simulator.fleet.hashing import mix64
+from simulator.fleet.hashing import mix64, splitmix64
 
 __all__ = ["RosterDevice", "Traffic", "device_key", "format_time", "reports_bytes"]
 
@@ -71,24 +71,33 @@ class Traffic:
         self.state = [Health.secured.value] * len(self.roster)
         self._since = [0] * len(self.roster)
         self._reported: list[str | None] = [None] * len(self.roster)
+        # What depends on the device alone, worked out once rather than hashed again at every tick.
+        self.checkin = [behaviour.checkin_tick(key) for key in self._keys]
+        self._quiet = [behaviour.quiet_ticks(key) for key in self._keys]
 
     def time_of(self, tick: int) -> datetime:
         return self.start + tick * self.behaviour.tick
 
     def step(self, tick: int) -> list[dict[str, Any]]:
-        """Advance every device to ``tick`` and return the reports due then, in roster order."""
+        """Advance every device to ``tick`` and return the reports due then, in roster order.
+
+        One hash per device and tick (its threat event draw); the rest was worked out per device in ``__init__``.
+        """
         b, now, reports = self.behaviour, format_time(self.time_of(tick)), []
         day_tick = tick % b.ticks_per_day
-        for n, (device, key) in enumerate(zip(self.roster, self._keys, strict=True)):
-            if tick > 0:
-                new = b.next_state(key, tick, self.state[n])
-                if new != self.state[n]:
-                    self.state[n], self._since[n] = new, tick
-            if not b.reports_at(key, tick):
+        base = b.event_base(tick) if tick > 0 else None
+        decide, states, since, reported = b.next_state_from, self.state, self._since, self._reported
+        for n, (key, quiet, checkin) in enumerate(zip(self._keys, self._quiet, self.checkin, strict=True)):
+            state = states[n]
+            if base is not None:
+                new = decide(splitmix64(base ^ key), state)
+                if new != state:
+                    states[n], since[n], state = new, tick, new
+            if quiet is not None and quiet[0] <= tick < quiet[1]:
                 continue
-            if self._reported[n] != self.state[n] or day_tick == b.checkin_tick(key):
-                reports.append(self._report(device, key, self.state[n], self._since[n], now))
-                self._reported[n] = self.state[n]
+            if reported[n] != state or day_tick == checkin:
+                reports.append(self._report(self.roster[n], key, state, since[n], now))
+                reported[n] = state
         return reports
 
     def _report(self, device: RosterDevice, key: int, state: str, since: int, now: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from simulator.scenarios.model import Scenario
 from simulator.scenarios.paths import scenario_files, shipped_suite
 from simulator.scenarios.render import render_failure
 from simulator.scenarios.reports import write_json, write_junit, write_markdown
+from simulator.scenarios.reproduce import pick, split_address
 from simulator.scenarios.selection import select
 from simulator.scenarios.session import Outcome, RunOptions, run_all
 
@@ -40,7 +41,14 @@ def run_command(args: argparse.Namespace, console: Console | None = None) -> int
     target = options.target or "embedded mock"
     console.print(f"mtdsim run: {len(scenarios)} scenario(s), seed {seed}, target {target}")
     started = time.perf_counter()
-    outcomes = _run(scenarios, options, console, quiet=args.quiet)
+    finished: list[Outcome] = []
+    try:
+        outcomes = _run(scenarios, options, console, quiet=args.quiet, finished=finished)
+    except KeyboardInterrupt:  # Ctrl-C: say so, and keep the reports of the scenarios that finished
+        _write_reports(args, finished, seed, target)
+        Console(stderr=True, highlight=False).print(
+            f"mtdsim run: interrupted after {len(finished)} of {len(scenarios)} scenario(s); reports hold those")
+        return 130
     wall = time.perf_counter() - started
     _print_results(console, outcomes, wall, quiet=args.quiet)
     _write_reports(args, outcomes, seed, target)
@@ -48,24 +56,37 @@ def run_command(args: argparse.Namespace, console: Console | None = None) -> int
 
 
 def _chosen(args: argparse.Namespace) -> list[Scenario]:
-    roots = [Path(p) for p in args.paths] or [shipped_suite()]
-    for root in roots:
+    addresses = [split_address(p) for p in args.paths] or [(shipped_suite(), None)]
+    for root, _ in addresses:
         if not root.exists():
             raise ConfigError(f"no such file or folder: {root}")
-    files = scenario_files(roots)
+    files = scenario_files([root for root, _ in addresses])
     scenarios = load_files(files)
+    named = {root: name for root, name in addresses if name is not None}
+    if named:
+        scenarios = _addressed(scenarios, named)
     chosen = select(scenarios, args.keyword, args.tags)
     if not chosen:
         raise ConfigError(f"no scenario selected (of {len(scenarios)} in {len(files)} file(s))")
     return chosen
 
 
-def _run(scenarios: Sequence[Scenario], options: RunOptions, console: Console, *, quiet: bool) -> list[Outcome]:
+def _addressed(scenarios: Sequence[Scenario], named: dict[Path, str]) -> list[Scenario]:
+    """``FILE::NAME`` keeps that scenario of that file; files given without a name keep all of theirs."""
+    picked: set[int] = set()
+    for path, name in named.items():
+        picked.update(id(s) for s in pick([s for s in scenarios if s.path == path], name, path))
+    return [s for s in scenarios if s.path not in named or id(s) in picked]
+
+
+def _run(scenarios: Sequence[Scenario], options: RunOptions, console: Console, *, quiet: bool,
+         finished: list[Outcome]) -> list[Outcome]:  # fmt: skip
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=quiet) as progress:
         task = progress.add_task("scenarios", total=len(scenarios))
 
         def advance(outcome: Outcome) -> None:
+            finished.append(outcome)
             progress.advance(task)
             if not outcome.passed:
                 progress.console.print(f"[red]FAIL[/red] {escape(outcome.scenario.name)}")
@@ -86,7 +107,7 @@ def _print_results(console: Console, outcomes: Sequence[Outcome], wall: float, *
     for o in outcomes:
         if o.failure is not None:
             console.rule(escape(o.scenario.name), style="red")
-            console.print(escape(render_failure(o.failure, o.scenario)), soft_wrap=True)
+            console.print(escape(render_failure(o.failure, o.scenario, o.reproduce)), soft_wrap=True)
     failed = sum(1 for o in outcomes if not o.passed)
     style = "red" if failed else "green"
     console.print(f"[{style}]{len(outcomes) - failed} passed, {failed} failed in {wall:.2f}s[/{style}]")

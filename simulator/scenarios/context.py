@@ -17,7 +17,7 @@ from simulator.errors import ScenarioError
 from simulator.scenarios.exchange import Exchange, send
 from simulator.scenarios.model import DeviceSpec
 
-__all__ = ["ADMIN", "GRAPH_SCOPE", "Credentials", "RunContext", "SetupFailed"]
+__all__ = ["ADMIN", "GRAPH_SCOPE", "Credentials", "RunContext", "SetupFailed", "TenantRun"]
 
 ADMIN = "admin"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -41,19 +41,55 @@ class Credentials:
 
 
 @dataclass(slots=True)
+class TenantRun:
+    """One tenant a scenario made: its id on the target, its apps, their tokens and connector ids."""
+
+    name: str
+    tenant_id: str = ""
+    apps: dict[str, Credentials] = field(default_factory=dict)
+    tokens: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    connector_ids: dict[str, str] = field(default_factory=dict)
+    default_partner: str | None = None
+
+
+@dataclass(slots=True)
 class RunContext:
+    """A step acts in ``active``, one of ``tenants``; devices are named across tenants (each knows its own)."""
+
     session: aiohttp.ClientSession
     base: str
     control_key: str
     seed: str
     now: datetime
-    tenant_id: str = ""
-    apps: dict[str, Credentials] = field(default_factory=dict)
-    tokens: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    active: TenantRun = field(default_factory=lambda: TenantRun("default"))
+    tenants: dict[str, TenantRun] = field(default_factory=dict)
     devices: dict[str, tuple[DeviceSpec, str]] = field(default_factory=dict)
-    connector_ids: dict[str, str] = field(default_factory=dict)
+    device_tenants: dict[str, str] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
-    default_partner: str | None = None
+
+    @property
+    def tenant_id(self) -> str:
+        return self.active.tenant_id
+
+    @property
+    def apps(self) -> dict[str, Credentials]:
+        return self.active.apps
+
+    @property
+    def tokens(self) -> dict[str, tuple[str, datetime]]:
+        return self.active.tokens
+
+    @property
+    def connector_ids(self) -> dict[str, str]:
+        return self.active.connector_ids
+
+    @property
+    def default_partner(self) -> str | None:
+        return self.active.default_partner
+
+    def act_in(self, tenant: str | None) -> None:
+        """Make ``tenant`` (a key of given.tenants) the one steps act in; None: the first."""
+        self.active = self.tenants[tenant] if tenant is not None else next(iter(self.tenants.values()))
 
     def new_id(self, label: str) -> str:
         """A UUID that depends only on the seed and ``label``, so a run replays exactly."""
@@ -77,7 +113,11 @@ class RunContext:
 
     def builtin_variables(self) -> dict[str, Any]:
         names: dict[str, Any] = {"now": format_datetime(self.now), "tenant": self.tenant_id, "base": self.base}
+        names.update({f"tenant.{t.name}": t.tenant_id for t in self.tenants.values()})
         names.update({f"device.{n}": aad for n, (_, aad) in self.devices.items()})
+        for tenant in self.tenants.values():  # the active tenant's connectors win a name both tenants have
+            names.update({f"connector.{p}": tenant.connector_ids.get(p) or CATALOG[p].connector_id
+                          for p in tenant.apps if p != ADMIN})  # fmt: skip
         names.update({f"connector.{p}": self.connector_id(p) for p in self.apps if p != ADMIN})
         return names
 

@@ -3,7 +3,9 @@ compliance, connector state, journal, violations)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,12 +21,16 @@ __all__ = ["evaluate"]
 async def evaluate(ctx: RunContext, expect: Expect | None, exchange: Exchange | None) -> list[Mismatch]:
     """Every mismatch of ``expect``; without ``expect`` a request only has to succeed (2xx)."""
     found: list[Mismatch] = []
-    if exchange is not None:
+    # With alternatives and no status of its own, the status is the alternatives' to decide.
+    if exchange is not None and not (expect is not None and expect.any_of and not expect.status):
         found += _status(expect.status if expect else (), exchange.status)
     if expect is None:
         return found
     if exchange is not None:
         found += _response(expect, exchange)
+        found += _absent(expect.absent, exchange.response_body)
+    if expect.any_of:
+        found += await _any_of(ctx, expect.any_of, exchange)
     found += await _compliance(ctx, expect)
     found += await _connectors(ctx, expect)
     found += await _journal(ctx, expect)
@@ -34,6 +40,36 @@ async def evaluate(ctx: RunContext, expect: Expect | None, exchange: Exchange | 
         if len(items) != expect.violations:
             found.append(Mismatch("/_sim/violations", expect.violations, len(items), "violations recorded"))
     return found
+
+
+async def _any_of(ctx: RunContext, alternatives: tuple[Expect, ...], exchange: Exchange | None) -> list[Mismatch]:
+    """Nothing when one alternative holds entirely; else why each one failed, labelled by its index."""
+    failures: list[Mismatch] = []
+    for index, alternative in enumerate(alternatives):
+        found = await evaluate(ctx, alternative, exchange)
+        if not found:
+            return []
+        failures += [dataclasses.replace(m, pointer=f"any_of[{index}] {m.pointer}") for m in found]
+    return failures
+
+
+def _absent(unwanted: tuple[str, ...], body: Any) -> list[Mismatch]:
+    """A pointer (``/...``) must not resolve; any other text must not occur anywhere in the body."""
+    found: list[Mismatch] = []
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    for item in unwanted:
+        if item.startswith("/"):
+            value = resolve(body, item)
+            if value is not MISSING:
+                found.append(Mismatch(item, "<absent>", value, "`absent`: this pointer must not resolve"))
+        elif item in text:
+            found.append(Mismatch("(body)", f"no {item!r}", _around(text, item), "`absent`: this text must not appear"))
+    return found
+
+
+def _around(text: str, item: str) -> str:
+    at = text.index(item)
+    return ("..." if at > 40 else "") + text[max(0, at - 40) : at + len(item) + 40] + "..."
 
 
 def _status(wanted: tuple[int, ...], status: int) -> list[Mismatch]:
@@ -72,7 +108,8 @@ async def _compliance(ctx: RunContext, expect: Expect) -> list[Mismatch]:
     found: list[Mismatch] = []
     for name, wanted in expect.compliance.items():
         aad = ctx.device_id(name)
-        body = await ctx.control("GET", f"/_sim/tenants/{ctx.tenant_id}/devices/{aad}/compliance")
+        tenant_id = ctx.device_tenants.get(name, ctx.tenant_id)  # a device is read in its own tenant
+        body = await ctx.control("GET", f"/_sim/tenants/{tenant_id}/devices/{aad}/compliance")
         state = body.get("complianceState")
         reasons = body.get("reasons", [])
         why = "; ".join(f"{r.get('rule')}: {r.get('detail')}" for r in reasons)

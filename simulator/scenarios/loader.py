@@ -3,6 +3,7 @@ cannot express (one action per step, unique names, known devices and partners)."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from simulator.errors import ScenarioSyntaxError, ScenarioSyntaxErrors
 from simulator.scenarios.model import (
     ACTIONS,
     DEFAULT_CLOCK,
+    DEFAULT_TENANT,
     AppSpec,
     ComplianceExpect,
     ConnectorSpec,
@@ -21,7 +23,9 @@ from simulator.scenarios.model import (
     Retry,
     Scenario,
     Step,
+    TenantGiven,
 )
+from simulator.scenarios.parameters import rows_of, substitute_row
 from simulator.scenarios.references import check_references
 from simulator.scenarios.validation import check_document
 from simulator.scenarios.yamlsource import LineMap, load_documents
@@ -61,12 +65,13 @@ def load_text(text: str, path: Path) -> list[Scenario]:
     seen: dict[str, int] = {}
     for line, document in load_documents(text, path):
         try:
-            scenario = _checked(document, path, line, seen)
+            variants = _variants(document, path, line, seen)
         except ScenarioSyntaxError as exc:
             problems.append(exc)
             continue
-        seen[scenario.name] = scenario.line
-        scenarios.append(scenario)
+        for scenario in variants:
+            seen[scenario.name] = scenario.line
+        scenarios += variants
     if problems:
         raise ScenarioSyntaxErrors.of(problems)
     if not scenarios:
@@ -74,9 +79,33 @@ def load_text(text: str, path: Path) -> list[Scenario]:
     return scenarios
 
 
-def _checked(document: Any, path: Path, line: int, seen: Mapping[str, int]) -> Scenario:
+def _variants(document: Any, path: Path, line: int, seen: Mapping[str, int]) -> list[Scenario]:
+    """The scenario of one document, or one per row of its ``parametrize`` table."""
+    if not isinstance(document, LineMap) or "parametrize" not in document:
+        return [_checked(document, path, line, seen)]
+    variants: list[Scenario] = []
+    for row in rows_of(document, path):
+        try:
+            variant = _checked(substitute_row(document, row.values), path, line, seen, row.id, row.values)
+        except ScenarioSyntaxError as exc:
+            message = f"parametrize row {row.id!r} (line {row.line}): {exc.message}"
+            raise ScenarioSyntaxError(message, path=path, line=exc.line, suggestion=exc.suggestion) from exc
+        variants.append(variant)
+    return variants
+
+
+def _checked(
+    document: Any,
+    path: Path,
+    line: int,
+    seen: Mapping[str, int],
+    row_id: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> Scenario:
     check_document(document, path, line)
     scenario = _scenario(document, path, line)
+    if row_id is not None:
+        scenario = dataclasses.replace(scenario, name=f"{scenario.name}[{row_id}]", parameters=dict(parameters or {}))
     if scenario.name in seen:
         message = f"scenario name {scenario.name!r} is used twice (first on line {seen[scenario.name]})"
         raise ScenarioSyntaxError(message, path=path, line=document.key_lines["name"])
@@ -108,11 +137,18 @@ def _scenario(doc: LineMap, path: Path, line: int) -> Scenario:
 
 
 def _given(raw: Mapping[str, Any]) -> Given:
+    clock = raw.get("clock", DEFAULT_CLOCK)
+    if "tenants" in raw:
+        return Given(clock, tuple(_tenant(name, spec or {}, name) for name, spec in raw["tenants"].items()))
+    return Given(clock, (_tenant(DEFAULT_TENANT, raw, raw.get("tenant", "Contoso")),))
+
+
+def _tenant(name: str, raw: Mapping[str, Any], display_name: str) -> TenantGiven:
     connectors = tuple(_connector(k, v or {}) for k, v in (raw.get("connectors") or {}).items())
     policies = tuple(p for platform, v in (raw.get("policies") or {}).items() for p in _policies(platform, v))
-    return Given(
-        clock=raw.get("clock", DEFAULT_CLOCK),
-        tenant=raw.get("tenant", "Contoso"),
+    return TenantGiven(
+        name=name,
+        display_name=raw.get("displayName", display_name),
         connectors=connectors,
         partners=tuple(raw.get("partners", ())),
         policies=policies,
@@ -174,6 +210,7 @@ def _step(index: int, raw: LineMap, path: Path) -> Step:
         expect=_expect(raw["expect"]) if "expect" in raw else None,
         save=dict(raw.get("save") or {}),
         retry=_retry(retry) if retry is not None else None,
+        tenant=raw.get("tenant"),
     )
 
 
@@ -204,5 +241,7 @@ def _expect(raw: LineMap) -> Expect:
         connectors=plain(raw.get("connectors") or {}),
         journal=plain(raw["journal"]) if "journal" in raw else None,
         violations=raw.get("violations"),
+        absent=tuple(raw.get("absent", ())),
+        any_of=tuple(_expect(alternative) for alternative in raw.get("any_of", ())),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "ACTIONS",
     "DEFAULT_CLOCK",
+    "DEFAULT_TENANT",
     "AppSpec",
     "ComplianceExpect",
     "ConnectorSpec",
@@ -20,6 +21,7 @@ __all__ = [
     "Retry",
     "Scenario",
     "Step",
+    "TenantGiven",
 ]
 
 ACTIONS = (
@@ -43,6 +45,7 @@ ACTIONS = (
     "check",
 )
 DEFAULT_CLOCK = "2026-11-25T10:00:00Z"
+DEFAULT_TENANT = "default"  # the key of the one tenant a scenario without ``given.tenants`` has
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +84,11 @@ class PolicySpec:
 
 
 @dataclass(frozen=True, slots=True)
-class Given:
-    clock: str = DEFAULT_CLOCK
-    tenant: str = "Contoso"
+class TenantGiven:
+    """One tenant's starting state; ``name`` is how steps and variables refer to it."""
+
+    name: str = DEFAULT_TENANT
+    display_name: str = "Contoso"
     connectors: tuple[ConnectorSpec, ...] = ()
     partners: tuple[str, ...] = ()
     policies: tuple[PolicySpec, ...] = ()
@@ -93,6 +98,33 @@ class Given:
     def partner_keys(self) -> tuple[str, ...]:
         """Every partner with an app in the tenant: connector partners first."""
         return tuple(c.partner for c in self.connectors) + self.partners
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    clock: str = DEFAULT_CLOCK
+    tenants: tuple[TenantGiven, ...] = (TenantGiven(),)
+
+    @property
+    def default(self) -> TenantGiven:
+        """The tenant a step without ``tenant:`` acts in: the first one."""
+        return self.tenants[0]
+
+    @property
+    def connectors(self) -> tuple[ConnectorSpec, ...]:
+        return self.default.connectors
+
+    @property
+    def policies(self) -> tuple[PolicySpec, ...]:
+        return self.default.policies
+
+    @property
+    def devices(self) -> tuple[DeviceSpec, ...]:
+        return self.default.devices
+
+    @property
+    def partner_keys(self) -> tuple[str, ...]:
+        return self.default.partner_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +145,8 @@ class Expect:
     connectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     journal: Mapping[str, Any] | None = None
     violations: int | None = None
+    absent: tuple[str, ...] = ()
+    any_of: tuple[Expect, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +167,7 @@ class Step:
     expect: Expect | None = None
     save: Mapping[str, str] = field(default_factory=dict)
     retry: Retry | None = None
+    tenant: str | None = None
 
     @property
     def title(self) -> str:
@@ -150,6 +185,7 @@ class Scenario:
     given: Given = field(default_factory=Given)
     tags: tuple[str, ...] = ()
     description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)  # this row of ``parametrize``, if any
 
     @property
     def location(self) -> str:

@@ -61,6 +61,7 @@ class ScenarioItem(pytest.Item):
     def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
+        self.reproduce = ""
 
     def runtest(self) -> None:
         config = self.config
@@ -68,6 +69,7 @@ class ScenarioItem(pytest.Item):
             config.getoption("mtdsim_seed"), config.getoption("mtdsim_target"), config.getoption("mtdsim_control_key")
         )
         (outcome,) = asyncio.run(run_all([self.scenario], options))
+        self.reproduce = outcome.reproduce
         if outcome.failure is not None:
             raise outcome.failure
 
@@ -75,7 +77,7 @@ class ScenarioItem(pytest.Item):
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
     ) -> str | Any:
         if isinstance(excinfo.value, StepFailed):
-            return render_failure(excinfo.value, self.scenario)
+            return render_failure(excinfo.value, self.scenario, self.reproduce)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:

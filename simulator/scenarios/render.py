@@ -27,7 +27,7 @@ def _mismatch(m: Mismatch) -> str:
     return f"{line} ({m.message})" if m.message else line
 
 
-def render_failure(error: StepFailed, scenario: Scenario | None = None) -> str:
+def render_failure(error: StepFailed, scenario: Scenario | None = None, reproduce: str | None = None) -> str:
     lines = [f"{error.path}:{error.line}: {error.step}: {error.message}"]
     if scenario is not None:
         lines.append(f"  scenario: {scenario.name} ({scenario.location})")
@@ -41,8 +41,11 @@ def render_failure(error: StepFailed, scenario: Scenario | None = None) -> str:
     if error.mismatches:
         lines.append("mismatches (JSON pointer: expected, actual):")
         lines += [f"  {_mismatch(m)}" for m in error.mismatches]
+    if reproduce:
+        lines += ["reproduce (from a clean state; with --target, set MTDSIM_CONTROL_KEY):", f"  {reproduce}"]
     if exchange is not None:
-        lines += ["reproduce:", f"  {exchange.curl()}"]
+        # Why labelled: the token and the ids in it belong to the run's own state, gone once the run ends.
+        lines += ["the failing request as curl (valid only while that run's state exists):", f"  {exchange.curl()}"]
     return "\n".join(lines)
 
 

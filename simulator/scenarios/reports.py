@@ -43,7 +43,8 @@ def _scenario(outcome: Outcome) -> dict[str, Any]:
                 {"pointer": m.pointer, "expected": m.expected, "actual": m.actual, "message": m.message}
                 for m in f.mismatches
             ],
-            "text": render_failure(f, s),
+            "reproduce": outcome.reproduce,
+            "text": render_failure(f, s, outcome.reproduce),
         }
     return entry
 
@@ -70,7 +71,7 @@ def write_junit(path: Path, outcomes: Sequence[Outcome], seed: int) -> None:
         )  # fmt: skip
         if outcome.failure is not None:
             failure = ET.SubElement(case, "failure", message=str(outcome.failure))
-            failure.text = render_failure(outcome.failure, s)
+            failure.text = render_failure(outcome.failure, s, outcome.reproduce)
     ET.indent(suites)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
@@ -92,7 +93,7 @@ def write_markdown(path: Path, outcomes: Sequence[Outcome], seed: int, target: s
         lines.append(f"| {result} | {_cell(s.name)} | {where} | {_cell(s.source)} | {o.seconds * 1000:.0f} |")
     for o in failed:
         assert o.failure is not None
-        lines += ["", f"## {o.scenario.name}", "", "```", render_failure(o.failure, o.scenario), "```"]
+        lines += ["", f"## {o.scenario.name}", "", "```", render_failure(o.failure, o.scenario, o.reproduce), "```"]
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 

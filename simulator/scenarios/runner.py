@@ -52,6 +52,7 @@ async def run_scenario(session: aiohttp.ClientSession, target: Target, scenario:
 
 async def _run_step(ctx: RunContext, scenario: Scenario, step: Step) -> None:
     exchange: Exchange | None = None
+    ctx.act_in(step.tenant)
     try:
         names = {**ctx.builtin_variables(), **ctx.variables}
         args = substitute(step.args, names)
@@ -95,7 +96,13 @@ async def _attempts(ctx: RunContext, step: Step, args: Any) -> tuple[Exchange | 
 def _with_names(expect: Expect | None, names: dict[str, Any]) -> Expect | None:
     if expect is None:
         return None
-    return dataclasses.replace(expect, json=substitute(expect.json, names), headers=substitute(expect.headers, names))
+    return dataclasses.replace(
+        expect,
+        json=substitute(expect.json, names),
+        headers=substitute(expect.headers, names),
+        absent=tuple(str(text) for text in substitute(list(expect.absent), names)),
+        any_of=tuple(alternative for a in expect.any_of if (alternative := _with_names(a, names)) is not None),
+    )
 
 
 def _failed(

@@ -17,6 +17,7 @@ from simulator.domain.clock import format_datetime, parse_datetime
 from simulator.errors import ConfigError, StepFailed
 from simulator.scenarios.embedded import embedded_target
 from simulator.scenarios.model import Scenario
+from simulator.scenarios.reproduce import reproduce_command
 from simulator.scenarios.runner import Target, run_scenario
 
 __all__ = ["Outcome", "RunOptions", "open_target", "run_all"]
@@ -50,6 +51,7 @@ class Outcome:
     scenario: Scenario
     seconds: float
     failure: StepFailed | None = None
+    reproduce: str = ""  # the command that runs this scenario alone, from a clean state
 
     @property
     def passed(self) -> bool:
@@ -111,7 +113,8 @@ async def run_all(
                 await run_scenario(session, target, scenario, str(options.seed))
             except StepFailed as exc:
                 failure = exc
-            outcome = Outcome(scenario, time.perf_counter() - started, failure)
+            command = reproduce_command(scenario, options.seed, options.target)
+            outcome = Outcome(scenario, time.perf_counter() - started, failure, command)
             outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from simulator.domain.clock import parse_datetime
-from simulator.scenarios.context import ADMIN, Credentials, RunContext
-from simulator.scenarios.model import ConnectorSpec, DeviceSpec, PolicySpec, Scenario
+from simulator.scenarios.context import ADMIN, Credentials, RunContext, TenantRun
+from simulator.scenarios.model import ConnectorSpec, DeviceSpec, PolicySpec, Scenario, TenantGiven
 
 __all__ = ["apply_given", "create_connector", "enroll", "enrollment", "policy_body", "register_partner"]
 
@@ -19,14 +19,26 @@ async def apply_given(ctx: RunContext, scenario: Scenario, *, reset: bool = True
     ctx.now = parse_datetime(given.clock)
     # Frozen, so exact virtual times hold on a ticking `mtdsim serve` target too.
     ctx.clock_moved(await ctx.control("PUT", "/_sim/clock", {"now": given.clock, "ticking": False}))
-    ctx.tenant_id = ctx.new_id(f"tenant:{scenario.path.name}:{scenario.name}")
-    await ctx.control("POST", "/_sim/tenants", {"id": ctx.tenant_id, "displayName": given.tenant}, expect=(200, 201))
-    admin = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", {"kind": "admin"}, expect=(200, 201))
+    label = f"tenant:{scenario.path.name}:{scenario.name}"
+    for index, tenant in enumerate(given.tenants):
+        # The first tenant keeps the single-tenant label, so its ids do not change when a second one is added.
+        tenant_id = ctx.new_id(label if index == 0 else f"{label}:{tenant.name}")
+        ctx.tenants[tenant.name] = TenantRun(tenant.name, tenant_id)
+    for tenant in given.tenants:
+        ctx.act_in(tenant.name)
+        await _tenant(ctx, tenant)
+    ctx.act_in(None)
+
+
+async def _tenant(ctx: RunContext, given: TenantGiven) -> None:
+    await ctx.control("POST", "/_sim/tenants", {"id": ctx.tenant_id, "displayName": given.display_name},
+                      expect=(200, 201))  # fmt: skip
+    admin = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", _app(ctx, "admin"), expect=(200, 201))
     ctx.apps[ADMIN] = Credentials(admin["clientId"], admin["clientSecret"])
     for partner in given.partner_keys:
         await register_partner(ctx, partner)
     if len(set(given.partner_keys)) == 1:
-        ctx.default_partner = given.partner_keys[0]
+        ctx.active.default_partner = given.partner_keys[0]
     for connector in given.connectors:
         await _connector(ctx, connector)
     for policy in given.policies:
@@ -37,11 +49,17 @@ async def apply_given(ctx: RunContext, scenario: Scenario, *, reset: bool = True
 async def register_partner(ctx: RunContext, partner: str) -> None:
     if partner in ctx.apps:
         return
-    body = {"kind": "partner", "partner": partner}
+    body = {**_app(ctx, "partner"), "partner": partner}
     app = await ctx.control("POST", f"/_sim/tenants/{ctx.tenant_id}/apps", body, expect=(200, 201))
     ctx.apps[partner] = Credentials(app["clientId"], app["clientSecret"])
     if app.get("connectorId"):
         ctx.connector_ids[partner] = app["connectorId"]
+
+
+def _app(ctx: RunContext, kind: str) -> dict[str, str]:
+    """Credentials derived from the seed, so a run replays with the same client ids (and tokens' appid)."""
+    label = f"app:{ctx.tenant_id}:{kind}:{len(ctx.apps)}"
+    return {"kind": kind, "clientId": ctx.new_id(label), "clientSecret": f"secret-{ctx.new_id(label + ':secret')}"}
 
 
 async def _connector(ctx: RunContext, spec: ConnectorSpec) -> None:
@@ -75,6 +93,7 @@ def enrollment(ctx: RunContext, devices: Iterable[DeviceSpec]) -> dict[str, Any]
     for device in devices:
         aad = device.azure_ad_device_id or ctx.new_id(f"device:{device.name}")
         ctx.devices[device.name] = (device, aad)
+        ctx.device_tenants[device.name] = ctx.tenant_id
         wire.append(_device_wire(device, aad))
     return {"devices": wire}
 

@@ -8,7 +8,8 @@ from aiohttp import web
 
 from simulator.contracts import ContractSet, default_contracts
 from simulator.entra import routes as entra_routes
-from simulator.service import auth, control, control_ops, dashboard, graph, partner
+from simulator.service import auth, certification_view, control, control_ops, dashboard, graph, partner, recording
+from simulator.service.control_inventory import routes as inventory_routes  # device counts, unenrolment
 from simulator.service.http import UNMATCHED, json_response
 from simulator.service.keys import CONTRACTS, SETTINGS, STATE
 from simulator.service.middleware import in_context, unmatched
@@ -23,15 +24,24 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
 
     ``contracts`` defaults to the contracts shipped with mtdsim, loaded once per process.
     """
+    # Here, not at the top: simulator.store builds on the service's modules, which import this package first.
+    from simulator.store import routes as store_routes
+    from simulator.store.lifecycle import durable_state
+
     app = web.Application(client_max_size=settings.max_body_size, handler_args={"max_field_size": 16384})
     app[SETTINGS] = settings
     if contracts is not None:
         app[CONTRACTS] = contracts
     app.cleanup_ctx.append(_service_state)
+    if settings.record_path is not None:
+        recording.install(app, settings.record_path)
+    if settings.state_dir is not None:
+        app.cleanup_ctx.append(durable_state)
+    app.cleanup_ctx.append(dashboard.sampler_ctx)  # after the state it samples
     own_routes = web.RouteTableDef()
     own_routes.get("/openapi.json", name="openapi")(_openapi)
     for table in (auth.routes, control.routes, control_ops.routes, dashboard.routes, partner.routes, graph.routes,
-                  entra_routes.routes, own_routes):
+                  entra_routes.routes, inventory_routes, certification_view.routes, store_routes.routes, own_routes):
         for route in table:
             assert isinstance(route, web.RouteDef), route  # route tables here hold no static routes
             handler = in_context(app, route.handler, route.path)

@@ -17,7 +17,7 @@ from simulator.domain.clock import format_datetime
 from simulator.domain.tenant import Tenant
 from simulator.entra.credentials import ASSERTION_TYPE, AssertionRejected, secret_matches, verify_client_assertion
 from simulator.errors import Forbidden, Unauthorized
-from simulator.service.http import json_response, request_info
+from simulator.service.http import json_response, read_body, request_info
 from simulator.service.keys import REQUEST_INFO, STATE
 from simulator.service.state import AppRegistration, RequestInfo, ServiceState
 from simulator.service.token import GRAPH_AUDIENCE, Claims, issue_token
@@ -100,6 +100,7 @@ async def token(request: web.Request) -> web.Response:
     state = request.app[STATE]
     tenant_id = request.match_info["tenantId"]
     request_info(request).tenant = tenant_id
+    await read_body(request)  # within the body timeout; post() then parses what it read
     try:
         form = await request.post()
     except ValueError:  # e.g. multipart/form-data without a boundary: the body cannot be read as a form

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from simulator.domain.clock import format_datetime, parse_datetime, parse_duration
 from simulator.domain.connector import partner_state
+from simulator.domain.devices import EnrolledDevice
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, Conflict, InvalidRequest, NotFound, Unauthorized
 from simulator.service.config import app_spec
@@ -34,7 +35,9 @@ def _controlled(handler: Handler) -> Handler:
     @wraps(handler)
     async def checked(request: web.Request) -> web.StreamResponse:
         given = request.headers.get(CONTROL_KEY_HEADER, "")
-        if not secrets.compare_digest(given.encode(), request.app[STATE].settings.control_key.encode()):
+        # surrogateescape: aiohttp keeps a header's non-UTF-8 bytes as surrogates, which plain encode() refuses.
+        key = given.encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(key, request.app[STATE].settings.control_key.encode()):
             raise Unauthorized("unauthenticated", f"The control API needs a valid {CONTROL_KEY_HEADER} header.")
         return await handler(request)
 
@@ -133,13 +136,23 @@ async def enroll_devices(request: web.Request) -> web.StreamResponse:
     tenant = _tenant(state, request)
     now = state.clock.now()
     devices = [device_from_wire(d, now, state.random, f"/devices/{i}") for i, d in enumerate(body["devices"])]
-    seen = {d.azure_ad_device_id for d in devices if d.azure_ad_device_id}
-    clash = [i for i, d in enumerate(devices) if d.azure_ad_device_id in tenant.devices]
-    if clash or len(seen) != len([d for d in devices if d.azure_ad_device_id]):
-        where = f"/devices/{clash[0]}/azureADDeviceId" if clash else "/devices"
-        raise Conflict("nameAlreadyExists", "a device with this azureADDeviceId is enrolled already", target=where)
+    _check_unique(tenant, devices)
     enrolled = [device_to_wire(tenant.enroll(d)) for d in devices]  # checked first, so a batch is all-or-nothing
     return json_response(request, {"value": enrolled}, status=201)
+
+
+def _check_unique(tenant: Tenant, devices: list[EnrolledDevice]) -> None:
+    """409 at the first device whose azureADDeviceId or Intune id is enrolled already or repeats an earlier one in
+    the batch: checked before any device is enrolled, so a refused batch changes nothing."""
+    seen: dict[str, set[str]] = {"azureADDeviceId": set(), "id": set()}
+    for index, device in enumerate(devices):
+        for field_name, value, enrolled in (("azureADDeviceId", device.azure_ad_device_id, tenant.devices),
+                                            ("id", device.id, tenant.devices_by_id)):  # fmt: skip
+            if value in enrolled or value in seen[field_name]:
+                raise Conflict("nameAlreadyExists", f"a device with this {field_name} is enrolled already or repeated "
+                               "in this batch; no device of the batch was enrolled",
+                               target=f"/devices/{index}/{field_name}")  # fmt: skip
+            seen[field_name].add(value)
 
 
 @routes.get("/_sim/tenants/{tenantId}/devices/{azureADDeviceId}/compliance")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -12,14 +13,14 @@ from aiohttp import web
 from simulator.domain.catalog import find_partner
 from simulator.errors import InvalidRequest, NotFound
 from simulator.service.control import _controlled
-from simulator.service.http import json_response, read_json
+from simulator.service.http import json_response, query_int, read_json
 from simulator.service.keys import STATE
-from simulator.service.state import JournalEntry
+from simulator.service.state import JournalEntry, ServiceState
 
-__all__ = ["routes"]
+__all__ = ["routes", "stats_wire"]
 
 routes = web.RouteTableDef()
-_JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "limit")
+_JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "clientRequestId", "limit")
 
 
 @routes.get("/_sim/faults")
@@ -94,8 +95,12 @@ async def violations(request: web.Request) -> web.StreamResponse:
 @routes.get("/_sim/stats")
 @_controlled
 async def stats(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    body: dict[str, Any] = {
+    return json_response(request, stats_wire(request.app[STATE]))
+
+
+def stats_wire(state: ServiceState) -> dict[str, Any]:
+    """The body of ``GET /_sim/stats`` (the dashboard's conformance view builds its report from it too)."""
+    return {
         "requests": state.journal.total,
         "byStatus": {str(k): v for k, v in sorted(state.status_counts.items())},
         "tokensIssued": state.tokens_issued,
@@ -106,8 +111,8 @@ async def stats(request: web.Request) -> web.StreamResponse:
         "selfCheckFailures": state.self_check_failures.total,
         "faultRules": len(state.faults.rules),
         "traffic": state.traffic.to_wire(),
+        "clientEvents": state.traffic.client_events_to_wire(),
     }
-    return json_response(request, body)
 
 
 def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[JournalEntry]:
@@ -123,7 +128,8 @@ def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[J
                 or ("tenant" in query and query["tenant"] != entry.tenant) \
                 or (partner is not None and partner != entry.partner) \
                 or ("device" in query and query["device"] != entry.device) \
-                or (status is not None and status != entry.status):
+                or (status is not None and status != entry.status) \
+                or ("clientRequestId" in query and query["clientRequestId"] != entry.client_request_id):
             continue
         yield entry
 
@@ -132,6 +138,7 @@ def _int(request: web.Request, name: str, default: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise InvalidRequest("invalidRequest", f"{name} must be a non-negative integer", target=name)
-    return int(raw)
+    value = query_int(raw)
+    if value is None:
+        raise InvalidRequest("invalidRequest", f"{name} must be an integer from 0 to {sys.maxsize}", target=name)
+    return value

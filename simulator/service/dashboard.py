@@ -1,96 +1,226 @@
-"""``GET /_sim/dashboard``: one read-only HTML page of the mock's world, for a person watching a run.
+"""The dashboard's routes: the page (``/_sim/dashboard``), its sign-in, its static files, and the JSON behind every
+view (``/_sim/views/...``, documented in contracts/openapi.yaml). The work is in ``simulator.dashboard``.
 
-Per tenant: each connector's connection status and toggles (Intune's Mobile Threat Defense pane), each device's
-compliance with the reason of every rule, then the newest violations. Browsers cannot send the control-key header,
-so the page also takes it as ``?key=`` (the mock is a localhost test tool; do not expose it).
+Browsers cannot send the control-key header, so the key is entered once in a form that sets an HttpOnly,
+SameSite=Strict cookie; ``?key=`` keeps working for scripts (and sets the cookie too). The mock is a localhost test
+tool; do not expose it.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
-from html import escape
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from datetime import datetime
+from importlib import resources
 
 from aiohttp import web
 
-from simulator.domain.clock import format_datetime
+from simulator.conformance import ConformanceReport
+from simulator.dashboard import access, charts, devices, findings, overview, pages
+from simulator.dashboard.sampler import run_sampler
+from simulator.domain.clock import format_datetime, parse_datetime
 from simulator.domain.connector import partner_state
 from simulator.domain.tenant import Tenant
-from simulator.errors import Unauthorized
+from simulator.errors import ConfigError, InvalidRequest, NotFound, Unauthorized
+from simulator.service.control_ops import stats_wire
+from simulator.service.http import json_response
 from simulator.service.keys import STATE
 from simulator.service.state import ServiceState
 
-__all__ = ["routes"]
+__all__ = ["COOKIE", "routes", "sampler_ctx"]
 
 routes = web.RouteTableDef()
-MAX_DEVICES = 200
-MAX_VIOLATIONS = 25
-_STYLE = (
-    "body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1.5em}"
-    "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
-    ".noncompliant{color:#b00020}.compliant{color:#1b5e20}small{color:#555}"
-)
+COOKIE = "mtdsim_control_key"
+_STATIC = {"app.js": "application/javascript", "app.css": "text/css"}
 
 
-@routes.get("/_sim/dashboard", name="control.dashboard")
-async def dashboard(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    given = request.headers.get("X-Mtdsim-Control-Key") or request.query.get("key", "")
-    if not secrets.compare_digest(given.encode(), state.settings.control_key.encode()):
-        raise Unauthorized("unauthenticated", "The dashboard needs the control key (header or ?key=).")
-    return web.Response(text=render(state), content_type="text/html")
+def _given_key(request: web.Request) -> str:
+    return (request.headers.get("X-Mtdsim-Control-Key") or request.query.get("key")
+            or request.cookies.get(COOKIE) or "")  # fmt: skip
 
 
-def render(state: ServiceState) -> str:
+def _valid(request: web.Request, key: str) -> bool:
+    return bool(key) and secrets.compare_digest(key.encode(), request.app[STATE].settings.control_key.encode())
+
+
+def _state(request: web.Request) -> ServiceState:
+    if not _valid(request, _given_key(request)):
+        raise Unauthorized("unauthenticated", "The dashboard needs the control key (sign in, header or ?key=).")
+    return request.app[STATE]
+
+
+def _remember(response: web.StreamResponse, key: str) -> None:
+    response.set_cookie(COOKIE, key, path="/_sim", httponly=True, samesite="Strict")
+
+
+@routes.get("/_sim/dashboard", name="dashboard.page")
+async def page(request: web.Request) -> web.Response:
+    if not _valid(request, _given_key(request)):
+        return web.Response(text=pages.sign_in(), content_type="text/html")
+    response = web.Response(text=pages.shell(), content_type="text/html")
+    if "key" in request.query:
+        _remember(response, request.query["key"])
+    return response
+
+
+@routes.post("/_sim/dashboard/session", name="dashboard.signIn")
+async def sign_in(request: web.Request) -> web.Response:
+    form = await request.post()
+    key = form.get("key")
+    if not isinstance(key, str) or not _valid(request, key):
+        return web.Response(text=pages.sign_in(failed=True), content_type="text/html", status=401)
+    response = web.HTTPSeeOther("/_sim/dashboard")
+    _remember(response, key)
+    raise response
+
+
+@routes.get("/_sim/dashboard/static/{name}", name="dashboard.static")
+async def static(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if name not in _STATIC:
+        raise NotFound("itemNotFound", f"no dashboard file {name!r}")
+    text = resources.files("simulator.dashboard").joinpath("static", name).read_text()
+    return web.Response(text=text, content_type=_STATIC[name], headers={"Cache-Control": "no-cache"})
+
+
+@routes.get("/_sim/views/tenants", name="views.tenants")
+async def tenants(request: web.Request) -> web.Response:
+    state = _state(request)
     now = state.clock.now()
-    parts = [f"<!doctype html><title>mtdsim</title><style>{_STYLE}</style>",
-             f"<h1>mtdsim</h1><p>Virtual time {format_datetime(now)} &middot; {state.journal.total} requests "
-             f"&middot; {state.violations.total} violations</p>"]  # fmt: skip
-    for tenant in state.tenants.values():
-        parts += [f"<h2>{escape(tenant.display_name)} <small>{escape(tenant.id)}</small></h2>",
-                  _connectors(tenant, state), _devices(tenant, state)]  # fmt: skip
-    parts.append(_violations(state))
-    return "".join(parts)
+    value = [{"id": t.id, "displayName": t.display_name, "deviceCount": len(t.devices),
+              "connectionStatus": [partner_state(c, now).value for c in t.connectors.values()]}
+             for t in state.tenants.values()]  # fmt: skip
+    body = {"now": format_datetime(now), "ticking": state.clock.ticking, "requests": state.journal.total,
+            "violations": state.violations.total, "value": value}  # fmt: skip
+    return json_response(request, body)
 
 
-def _table(headings: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headings)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _connectors(tenant: Tenant, state: ServiceState) -> str:
+@routes.get("/_sim/views/tenants/{tenantId}/overview", name="views.overview")
+async def tenant_overview(request: web.Request) -> web.Response:
+    state, tenant = _tenant(request)
     now = state.clock.now()
-    rows = []
-    for connector in tenant.connectors.values():
-        partner = tenant.partners.get(connector.id)
-        toggles = [name for name in ("android_enabled", "ios_enabled", "allow_ios_app_metadata",
-                                     "unsupported_os_blocked") if getattr(connector, name)]  # fmt: skip
-        seen = format_datetime(connector.last_heartbeat) if connector.last_heartbeat else "never"
-        rows.append([escape(partner.display_name if partner else connector.id), partner_state(connector, now).value,
-                     seen, escape(", ".join(toggles) or "none"), str(connector.unresponsive_days)])  # fmt: skip
-    return _table(["connector", "connection status", "last synchronized", "on", "days until unresponsive"], rows)
+    return json_response(request, overview.overview(tenant, now, await access.count(tenant, now)))
 
 
-def _devices(tenant: Tenant, state: ServiceState) -> str:
-    now = state.clock.now()
-    rows = []
-    for device in list(tenant.devices.values())[:MAX_DEVICES]:
-        result = tenant.compliance(device.azure_ad_device_id, now)
-        reasons = "<br>".join(f"{escape(r.rule)}: {escape(r.detail)}" for r in result.reasons)
-        newest = tenant.newest_report(device.azure_ad_device_id)
-        rows.append([escape(device.azure_ad_device_id), f"{device.platform.value} {escape(device.os_version)}",
-                     device.owner_type.value, device.registration_state.value,
-                     newest.threat_state.value if newest else "no report",
-                     f'<span class="{result.state.value}">{result.state.value}</span>', reasons])  # fmt: skip
-    more = len(tenant.devices) - MAX_DEVICES
-    note = f"<p><small>{more} more devices not shown</small></p>" if more > 0 else ""
-    headings = ["azureADDeviceId", "OS", "owner", "registration", "partner says", "compliance", "why"]
-    return _table(headings, rows) + note
+@routes.get("/_sim/views/tenants/{tenantId}/devices", name="views.devices")
+async def device_list(request: web.Request) -> web.Response:
+    state, tenant = _tenant(request)
+    query = _device_query(request)
+    page = await access.find(tenant, state.clock.now(), query)
+    return json_response(request, devices.device_page(page, query.skip, query.top))
 
 
-def _violations(state: ServiceState) -> str:
-    newest = list(state.violations)[-MAX_VIOLATIONS:][::-1]
-    rows = [[escape(v.time), escape(v.code), escape(v.route), escape(v.pointer or ""), escape(v.message)]
-            for v in newest]  # fmt: skip
-    return "<h2>Newest violations</h2>" + _table(["time", "code", "route", "pointer", "message"], rows)
+@routes.get("/_sim/views/tenants/{tenantId}/devices/{azureADDeviceId}", name="views.device")
+async def device(request: web.Request) -> web.Response:
+    state, tenant = _tenant(request)
+    journal = reversed(list(state.journal.entries()))
+    body = devices.device_detail(tenant, request.match_info["azureADDeviceId"], state.clock.now(),
+                                 state.timeline.of(tenant.id), journal)  # fmt: skip
+    return json_response(request, body)
+
+
+@routes.get("/_sim/views/tenants/{tenantId}/timeline", name="views.timeline")
+async def timeline(request: web.Request) -> web.Response:
+    state, tenant = _tenant(request)
+    found = charts.marks(state.journal.entries(), tenant.id)
+    return json_response(request, charts.timeline_view(state.timeline.of(tenant.id), found, state.clock.now()))
+
+
+@routes.get("/_sim/views/tenants/{tenantId}/charts/{chart}", name="views.chart")
+async def chart(request: web.Request) -> web.Response:
+    state, tenant = _tenant(request)
+    draw = {"compliance.svg": charts.compliance_svg, "reports.svg": charts.reports_svg}.get(
+        request.match_info["chart"])
+    if draw is None:
+        raise NotFound("itemNotFound", "charts are compliance.svg and reports.svg")
+    found = charts.marks(state.journal.entries(), tenant.id)
+    svg = draw(state.timeline.of(tenant.id), found, state.clock.now())
+    return web.Response(text=svg, content_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/_sim/views/violations", name="views.violations")
+async def violations(request: web.Request) -> web.Response:
+    state = _state(request)
+    query = findings.ViolationQuery(client=request.query.get("client") or None,
+                                    address=request.query.get("address") or None,
+                                    token=request.query.get("token") or None,
+                                    code=request.query.get("code") or None, route=request.query.get("route") or None,
+                                    since=_time(request, "since"), until=_time(request, "until"))  # fmt: skip
+    ring = state.violations
+    return json_response(request, findings.violations_view(ring, ring.total, ring.dropped, query))
+
+
+@routes.get("/_sim/views/conformance", name="views.conformance")
+async def conformance(request: web.Request) -> web.Response:
+    state = _state(request)
+    target = str(request.url.origin())
+    report, summary = findings.conformance_view(stats_wire(state), state.violations, state.violations.dropped, target)
+    wanted = request.query.get("format")
+    if wanted in ("markdown", "json"):
+        return _download(report, wanted)
+    if wanted is not None:
+        raise InvalidRequest("invalidRequest", "format must be markdown or json", target="format")
+    return json_response(request, summary)
+
+
+def _download(report: ConformanceReport, wanted: str) -> web.Response:
+    import orjson
+
+    if wanted == "markdown":
+        body, kind, name = report.to_markdown().encode(), "text/markdown", "conformance.md"
+    else:
+        body, kind, name = orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2), "application/json", \
+            "conformance.json"
+    return web.Response(body=body, content_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _tenant(request: web.Request) -> tuple[ServiceState, Tenant]:
+    state = _state(request)
+    tenant = state.tenants.get(request.match_info["tenantId"])
+    if tenant is None:
+        raise NotFound("itemNotFound", f"no tenant {request.match_info['tenantId']}")
+    return state, tenant
+
+
+def _device_query(request: web.Request) -> access.DeviceQuery:
+    query = request.query
+    return access.DeviceQuery(
+        search=query.get("search", "")[:200], platform=query.get("platform") or None,
+        compliance=query.get("compliance") or None, connector=query.get("connector") or None,
+        rule=query.get("rule") or None, owner=query.get("owner") or None,
+        threat_state=query.get("threatState") or None, sort=query.get("sort", "name"),
+        descending=query.get("order") == "desc", skip=_int(request, "skip", 0, 10**9),
+        top=_int(request, "top", 50, 500),
+    )  # fmt: skip
+
+
+def _int(request: web.Request, name: str, default: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > high:
+        raise InvalidRequest("invalidRequest", f"{name} must be an integer between 0 and {high}", target=name)
+    return int(raw)
+
+
+def _time(request: web.Request, name: str) -> datetime | None:
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        return parse_datetime(raw)
+    except ConfigError as exc:
+        raise InvalidRequest("invalidRequest", exc.message, target=name) from None
+
+
+async def sampler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Compliance samples for the charts, taken while the app runs (``simulator.dashboard.sampler``)."""
+    import asyncio
+
+    state = app[STATE]
+    task = asyncio.create_task(run_sampler(lambda: state.tenants, lambda: state.timeline, state.clock.now))
+    yield
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-import uuid
+import sys
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from simulator.domain.device_identity import EXPLICIT
 from simulator.domain.devices import EnrolledDevice, InstalledApp
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform
 from simulator.errors import InvalidRequest
@@ -32,14 +33,23 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
         ),
         user_principal_name=str(data.get("userPrincipalName", "")),
         device_name=str(data.get("deviceName", "")),
-        manufacturer=str(data.get("manufacturer", "")),
-        model=str(data.get("model", "")),
-        apps=tuple(InstalledApp.from_wire(dict(app)) for app in data.get("installedApps", ())),
+        # Interned: a fleet repeats a few dozen hardware names, and a string per device would cost ~100 B each.
+        manufacturer=sys.intern(str(data.get("manufacturer", ""))),
+        model=sys.intern(str(data.get("model", ""))),
+        apps=tuple(InstalledApp.from_wire(dict(app)) for app in apps) if (apps := data.get("installedApps")) else (),
+        extras=tuple((name, data[name]) for name in EXPLICIT if name in data),
     )
 
 
 def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` with the same bits, at a third of the cost (enrolling
+    a million devices through the control API draws two per device)."""
+    text = ((rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()  # 2x f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits, as uuid.UUID(version=4) clears them
+_UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
 def _aad_id(data: Mapping[str, Any], rng: random.Random) -> str:
@@ -54,7 +64,8 @@ def device_to_wire(device: EnrolledDevice) -> dict[str, Any]:
         "id": device.id,
         **device.to_partner_wire(),
         "deviceName": device.device_name,
-        "installedApps": [app.to_wire() for app in device.apps],
+        **dict(device.extras),
+        "installedApps": [app.to_wire() for app in device.apps] if device.apps else [],
     }
 
 
@@ -69,6 +80,9 @@ def _enum(kind: type[E], data: Mapping[str, Any], key: str, default: E | None, p
     value = data.get(key)
     if value is None and default is not None:
         return default
+    member = kind._value2member_map_.get(value) if isinstance(value, str) else None  # an Enum call costs 10x this
+    if member is not None:
+        return member  # type: ignore[return-value]
     try:
         return kind(value if isinstance(value, str) else repr(value))
     except ValueError:

@@ -9,7 +9,7 @@ from typing import Any
 
 from simulator.domain.catalog import find_partner
 from simulator.domain.clock import parse_datetime
-from simulator.errors import InvalidRequest, NotFound
+from simulator.errors import ConfigError, InvalidRequest, NotFound
 
 __all__ = ["ERROR_CODES", "Effect", "FaultRule", "When", "parse_rule"]
 
@@ -94,7 +94,7 @@ def _when(body: Mapping[str, Any] | None, now: datetime) -> When:
         return When(kind, count=int(body[kind]))
     window = body["window"]
     start, end = window.get("start"), window.get("end")
-    when = When("window", start=parse_datetime(start) if start else None, end=parse_datetime(end) if end else None)
+    when = When("window", start=_window_time(start, "start"), end=_window_time(end, "end"))
     if when.start and when.end and when.end <= when.start:
         raise _bad("/when/window/end", "end must be after start")
     return when
@@ -129,6 +129,15 @@ def _partner(value: str | None) -> str | None:
         return find_partner(value).connector_id
     except NotFound:
         return value  # a custom partner's connector id
+
+
+def _window_time(text: str | None, name: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_datetime(text)
+    except ConfigError as exc:  # e.g. 0001-01-01T00:00:00+01:00, before year 1 in UTC
+        raise _bad(f"/when/window/{name}", exc.message) from None
 
 
 def _bad(pointer: str, message: str) -> InvalidRequest:

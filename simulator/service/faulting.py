@@ -32,24 +32,25 @@ async def with_faults(request: web.Request, handler: Handler, state: ServiceStat
     book = state.faults
     target = _target(request, state)
     client = _client_key(request, target)
+    receiver = _receiver_keys(request)
     route = f"{request.method} {target.route}"
     # Contract violations name the app by client id; so do these (the token is known, the handler has not run yet).
-    _check_retry_after(state, client, route, target.client_id or client)
+    _check_retry_after(state, receiver, route, target.client_id or client)
     if book.throttling and target.tenant is not None:
         wait = book.throttle(target.tenant, client, request.method in _WRITES)
         if wait is not None:
-            return _retry_later(request, state, client, route, 429, "TooManyRequests",
+            return _retry_later(request, state, receiver, route, 429, "TooManyRequests",
                                 "Too many requests for this tenant or app; retry after the given delay.", wait)
     rule = book.pick(target, state.clock.now())
     if rule is None:
         return await handler(request)
-    return await _apply(request, handler, state, rule.then, client, route)
+    return await _apply(request, handler, state, rule.then, receiver, route)
 
 
-async def _apply(request: web.Request, handler: Handler, state: ServiceState, effect: Effect, client: str,
-                 route: str) -> web.StreamResponse:
+async def _apply(request: web.Request, handler: Handler, state: ServiceState, effect: Effect,
+                 receiver: tuple[str, ...], route: str) -> web.StreamResponse:
     if effect.kind == "error":
-        return _retry_later(request, state, client, route, effect.status, effect.code, effect.message,
+        return _retry_later(request, state, receiver, route, effect.status, effect.code, effect.message,
                             effect.retry_after)
     if effect.kind == "latency":
         await asyncio.sleep(state.faults.delay(effect))
@@ -62,11 +63,12 @@ async def _apply(request: web.Request, handler: Handler, state: ServiceState, ef
     return web.Response(status=499)  # never sent: the connection is gone; 499 marks it in the journal
 
 
-def _retry_later(request: web.Request, state: ServiceState, client: str, route: str, status: int, code: str,
-                 message: str, retry_after: float | None) -> web.Response:
+def _retry_later(request: web.Request, state: ServiceState, receiver: tuple[str, ...], route: str, status: int,
+                 code: str, message: str, retry_after: float | None) -> web.Response:
     headers = None
     if retry_after is not None:
-        state.faults.note_retry_after(client, route, retry_after)
+        for key in receiver:
+            state.faults.note_retry_after(key, route, retry_after)
         headers = {"Retry-After": retry_after_header(retry_after)}
     return error_response(request, status, code, message, headers=headers)
 
@@ -81,10 +83,11 @@ def retry_after_header(seconds: float) -> str:
     return str(max(0, math.ceil(seconds)))
 
 
-def _check_retry_after(state: ServiceState, client: str, route: str, reported_as: str) -> None:
-    left = state.faults.retry_too_early(client, route)
-    if left is None:
+def _check_retry_after(state: ServiceState, receiver: tuple[str, ...], route: str, reported_as: str) -> None:
+    waits = [left for key in receiver if (left := state.faults.retry_too_early(key, route)) is not None]
+    if not waits:
         return
+    left = max(waits)
     state.record_violation(Violation(
         "retryAfterNotHonoured",
         f"{route} was sent {math.ceil(left * 1000)} ms before the Retry-After of an earlier response expired.",
@@ -109,6 +112,17 @@ def _target(request: web.Request, state: ServiceState) -> Target:
         client_id=claims.client_id if claims else None,
         device=match.get("azureADDeviceId"),
     )
+
+
+def _receiver_keys(request: web.Request) -> tuple[str, ...]:
+    """Who received a Retry-After, so only that client is held to it: its bearer token and its connection. A
+    request on either (the same token on a new connection, or a refreshed token on the same keep-alive connection)
+    is the same client; an app's other workers, with tokens and connections of their own, never saw the Retry-After
+    and are not accused of ignoring it (issue 15 item 7). Throttling still counts per app."""
+    peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+    connection = f"connection:{peer if peer is not None else request.remote}"
+    token = request.headers.get("Authorization", "")
+    return (f"token:{token[-43:]}", connection) if token else (connection,)  # a token's tail: its signature
 
 
 def _client_key(request: web.Request, target: Target) -> str:

@@ -14,8 +14,9 @@ from simulator.domain.connector import ApiVersion, Connector, connector_to_graph
 from simulator.errors import InvalidRequest
 from simulator.service import graph_devices, graph_policies
 from simulator.service.auth import AdminCaller, require_admin
-from simulator.service.http import json_response, odata_context, read_json
+from simulator.service.http import graph_response, odata_context, read_json
 from simulator.service.keys import STATE
+from simulator.service.prefer import prefers_unknown_enum_members
 
 __all__ = ["routes"]
 
@@ -30,9 +31,10 @@ async def list_connectors(request: web.Request) -> web.Response:
     api = _api(request)
     now = request.app[STATE].clock.now()
     # Graph's list items carry no @odata.type (seen in a live capture); single entities do.
-    items = [_without_type(connector_to_graph(c, now, api)) for c in tenant.connectors.values()]
+    unknown = prefers_unknown_enum_members(request)
+    items = [_without_type(connector_to_graph(c, now, api, unknown)) for c in tenant.connectors.values()]
     body = {"@odata.context": odata_context(api, _FRAGMENT), "value": items}
-    return json_response(request, body, contract=f"mtd-connector-list-{api}")
+    return graph_response(request, body, contract=f"mtd-connector-list-{api}")
 
 
 @_connectors.post(CONNECTORS, name="graph.connectors.create")
@@ -57,6 +59,9 @@ async def update_connector(request: web.Request) -> web.Response:
     connector_id = request.match_info["connectorId"]
     tenant.connector(connector_id)  # 404 before 400: an unknown id is the more useful answer
     body = await read_json(request, f"mtd-connector-write-{_api(request)}")
+    if body.get("id", connector_id) != connector_id:
+        raise InvalidRequest("invalidRequest", f"the body's id {body['id']!r} is not the URL's {connector_id!r}",
+                             target="/id")  # fmt: skip
     connector = tenant.update_connector(connector_id, body, request.app[STATE].clock.now(), _api(request))
     return _entity(request, connector)
 
@@ -70,8 +75,9 @@ async def delete_connector(request: web.Request) -> web.Response:
 def _entity(request: web.Request, connector: Connector, status: int = 200) -> web.Response:
     api = _api(request)
     body = {"@odata.context": odata_context(api, f"{_FRAGMENT}/$entity"),
-            **connector_to_graph(connector, request.app[STATE].clock.now(), api)}  # fmt: skip
-    return json_response(request, body, status=status, contract=f"mtd-connector-{api}")
+            **connector_to_graph(connector, request.app[STATE].clock.now(), api,
+                                 prefers_unknown_enum_members(request))}  # fmt: skip
+    return graph_response(request, body, status=status, contract=f"mtd-connector-{api}")
 
 
 def _default_connector_id(request: web.Request, caller: AdminCaller) -> str:

@@ -7,6 +7,9 @@ except ``error_response``.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -23,9 +26,12 @@ __all__ = [
     "UNMATCHED",
     "error_body",
     "error_response",
+    "graph_response",
     "json_response",
     "odata_context",
     "odata_page",
+    "query_int",
+    "read_body",
     "read_json",
     "read_optional_json",
     "request_info",
@@ -36,6 +42,13 @@ T = TypeVar("T")
 GRAPH_ROOT = "https://graph.microsoft.com"
 UNMATCHED = "unmatched"  # the name of the catch-all route (simulator.service.middleware.unmatched)
 _JSON = "application/json"
+# What Graph sends on its successful JSON answers (docs' captured responses); errors stay plain application/json,
+# as Graph's throttling sample shows. Only Graph routes pay for it: the partner channel keeps _JSON.
+GRAPH_CONTENT_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
+_GRAPH_HEADERS = {"Content-Type": GRAPH_CONTENT_TYPE, "OData-Version": "4.0"}
+_MAX_DIGITS = len(str(sys.maxsize))
 
 
 class UnsupportedMediaType(InvalidRequest):
@@ -44,6 +57,10 @@ class UnsupportedMediaType(InvalidRequest):
 
 class EntityTooLarge(InvalidRequest):
     status = 413
+
+
+class RequestTimeout(InvalidRequest):
+    status = 408
 
 
 def request_info(request: web.Request) -> RequestInfo:
@@ -71,7 +88,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     length = request.content_length
     if length is not None and length > limit:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
-    body = await request.read()  # aiohttp enforces client_max_size on chunked bodies (HTTPRequestEntityTooLarge)
+    body = await read_body(request)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -82,6 +99,21 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         _record_problems(request, contract, problems)
         raise ContractViolation(contract, problems)
     return data
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The raw body, which must arrive within ``Settings.body_timeout`` (else 408 ``requestTimeout``, and the
+    connection is closed). aiohttp enforces client_max_size on chunked bodies (HTTPRequestEntityTooLarge)."""
+    if request.content.is_eof():  # all of it came with the headers (most bodies): no timer needed
+        return await request.read()
+    info = request[REQUEST_INFO]
+    try:
+        async with asyncio.timeout(info.state.settings.body_timeout):
+            return await request.read()
+    except TimeoutError:
+        info.state.traffic.body_timeouts += 1
+        raise RequestTimeout("requestTimeout", "The request body did not arrive in time; the connection is closed.",
+                             target="") from None
 
 
 async def read_optional_json(request: web.Request, contract: str) -> Any | None:
@@ -98,8 +130,11 @@ def json_response(
     status: int = 200,
     contract: str | None = None,
     headers: Mapping[str, str] | None = None,
+    odata: bool = False,
 ) -> web.Response:
     """Serialize with orjson; with ``validate_responses`` on, check ``data`` against ``contract`` first.
+
+    ``odata`` sends Graph's content type and ``OData-Version`` (see ``graph_response``) instead of plain JSON.
 
     A response that breaks its own contract is a bug in mtdsim: it is recorded as a self-check failure
     (tests fail on it, see tests/conftest.py) and still sent, so the client sees what the mock produced.
@@ -112,8 +147,15 @@ def json_response(
             info.state.record_self_check_failure(f"{request.method} {info.route} -> {contract}: {problems}")
     # The request ids go in with the rest: headers given to Response() cost less than setting them afterwards.
     ids = {"request-id": info.request_id, "client-request-id": info.client_request_id}
+    if odata:
+        return web.Response(body=orjson.dumps(data), status=status, headers={**_GRAPH_HEADERS, **ids})
     return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON,
                         headers=ids if headers is None else {**headers, **ids})  # fmt: skip
+
+
+def graph_response(request: web.Request, data: Any, *, status: int = 200, contract: str | None = None) -> web.Response:
+    """A successful Graph answer: ``json_response`` with Graph's OData content type and ``OData-Version: 4.0``."""
+    return json_response(request, data, status=status, contract=contract, odata=True)
 
 
 def error_body(
@@ -175,12 +217,21 @@ def _query_int(request: web.Request, name: str, default: int, low: int, high: in
     raw = request.query.get(name)
     if raw is None:
         return default
-    bound = f" and {high}" if high is not None else ""
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        raise InvalidRequest(
-            "invalidRequest", f"{name} must be an integer between {low}{bound or ' or more'}", target=name
-        )
-    return int(raw)
+    value = query_int(raw)
+    if value is None or value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"of {low} or more"
+        raise InvalidRequest("invalidRequest", f"{name} must be an integer {bound}", target=name)
+    return value
+
+
+def query_int(raw: str) -> int | None:
+    """``raw`` as a non-negative integer up to ``sys.maxsize``, else None. ASCII digits only: ``"²".isdigit()`` is
+    true and ``int("²")`` raises, as does ``int()`` of more than 4,300 digits; a slice or ``islice`` past
+    ``sys.maxsize`` raises too."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > _MAX_DIGITS:
+        return None
+    value = int(raw)
+    return value if value <= sys.maxsize else None
 
 
 def _record_problems(request: web.Request, contract: str, problems: Iterable[Problem]) -> None:
@@ -188,8 +239,15 @@ def _record_problems(request: web.Request, contract: str, problems: Iterable[Pro
     state = info.state
     now = format_datetime(state.clock.now())
     route = f"{request.method} {info.route}"
+    token = token_fingerprint(request.headers.get("Authorization", ""))
     for problem in problems:
         state.record_violation(
             Violation("contractViolation", f"{contract}: {problem.message}", route, now, problem.pointer,
-                      info.client_id)
+                      info.client_id, request.remote, token)
         )
+
+
+def token_fingerprint(authorization: str) -> str | None:
+    """12 hex digits of the bearer token's SHA-256: tells a client's tokens apart without keeping a credential."""
+    token = authorization.partition(" ")[2].strip()
+    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else None

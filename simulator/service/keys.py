@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from simulator.contracts import ContractSet
 from simulator.service.settings import Settings
 from simulator.service.state import RequestInfo, ServiceState
 
-__all__ = ["CONTRACTS", "REQUEST_INFO", "SETTINGS", "STATE"]
+if TYPE_CHECKING:  # the store imports the service: named for the type checker only
+    from simulator.store.checkpointer import Checkpointer
+
+__all__ = ["CHECKPOINTER", "CONTRACTS", "REQUEST_INFO", "SETTINGS", "STATE"]
 
 SETTINGS = web.AppKey("mtdsim.settings", Settings)
 CONTRACTS = web.AppKey("mtdsim.contracts", ContractSet)
@@ -16,3 +21,5 @@ CONTRACTS = web.AppKey("mtdsim.contracts", ContractSet)
 STATE = web.AppKey("mtdsim.state", ServiceState)
 # Per-request facts (request id, caller, device) that handlers fill in and the journal reads.
 REQUEST_INFO = web.RequestKey("mtdsim.request_info", RequestInfo)
+# Only with a state directory (mtdsim serve --state): checkpoints the state, see simulator/store.
+CHECKPOINTER: web.AppKey[Checkpointer] = web.AppKey("mtdsim.checkpointer")

@@ -17,15 +17,19 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from simulator.errors import ContractViolation, DomainError
+from simulator.errors import ContractViolation, DomainError, InvalidRequest
 from simulator.service.faulting import with_faults
 from simulator.service.http import UNMATCHED, error_response
 from simulator.service.keys import CONTRACTS, REQUEST_INFO, STATE
-from simulator.service.state import RequestInfo
+from simulator.service.state import RequestInfo, ServiceState
 
-__all__ = ["HTTP_CODES", "in_context", "unmatched"]
+__all__ = ["CLIENT_REQUEST_ID_LIMIT", "HTTP_CODES", "in_context", "unmatched"]
 
 log = logging.getLogger("mtdsim.service")
+CLIENT_REQUEST_ID_LIMIT = 256  # Graph's are GUIDs (36); a longer one is refused, not echoed or journalled
+_BAD_CLIENT_REQUEST_ID = (
+    f"client-request-id must be printable ASCII of at most {CLIENT_REQUEST_ID_LIMIT} characters (Graph uses a GUID)."
+)
 
 # Graph-like codes for errors aiohttp raises itself (routing, body size).
 HTTP_CODES = {
@@ -35,6 +39,7 @@ HTTP_CODES = {
     404: "itemNotFound",
     405: "methodNotAllowed",
     406: "notAcceptable",
+    408: "requestTimeout",
     411: "lengthRequired",
     413: "requestEntityTooLarge",
     415: "unsupportedMediaType",
@@ -54,14 +59,20 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
         started = time.perf_counter()
         state = app[STATE]
         request_id = state.next_request_id()
-        info = RequestInfo(request_id, request.headers.get("client-request-id") or request_id, state.clock.now(),
+        given = request.headers.get("client-request-id")
+        unusable = given is not None and not _echoable(given)
+        info = RequestInfo(request_id, given if given and not unusable else request_id, state.clock.now(),
                            route or request.path, state, app[CONTRACTS])
         request[REQUEST_INFO] = info
         try:
+            if unusable:
+                raise InvalidRequest("invalidRequest", _BAD_CLIENT_REQUEST_ID, target="client-request-id")
             if state.faults.idle or request.path.startswith("/_sim/"):
                 response = await handler(request)
             else:
                 response = await with_faults(request, handler, state)
+        except ConnectionError as exc:  # the client went away mid-request: a client event, not a 500
+            response = _gone(request, state, exc)
         except Exception as exc:  # every failure becomes a Graph error envelope, never a bare 500
             response = _failure(request, exc)
         # json_response sets the ids itself; a transport fault may have sent (part of) a response already.
@@ -73,11 +84,19 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
         state.journal.append(  # a row in JournalEntry's field order (see Journal)
             (info.now, request.method, info.route, plain_path or request.path, response.status,
              (time.perf_counter() - started) * 1000, request_id, info.tenant, info.partner, info.client_id,
-             info.device or request.match_info.get("azureADDeviceId"))
+             info.device or request.match_info.get("azureADDeviceId"),
+             None if info.client_request_id is request_id else info.client_request_id)
         )  # fmt: skip
         return response
 
     return run_in_context
+
+
+def _echoable(client_request_id: str) -> bool:
+    """A client-request-id mtdsim can echo and journal: printable ASCII (a header with non-UTF-8 bytes arrives with
+    surrogates, which the response header cannot carry) and at most ``CLIENT_REQUEST_ID_LIMIT`` characters."""
+    return len(client_request_id) <= CLIENT_REQUEST_ID_LIMIT and client_request_id.isascii() \
+        and client_request_id.isprintable()
 
 
 async def unmatched(request: web.Request) -> web.StreamResponse:
@@ -91,12 +110,28 @@ async def unmatched(request: web.Request) -> web.StreamResponse:
     raise web.HTTPNotFound()
 
 
+def _gone(request: web.Request, state: ServiceState, exc: ConnectionError) -> web.Response:
+    """Count a client that disconnected, log one line, journal 499 (nginx's "client closed request").
+
+    The exception's traceback is dropped: it holds the handler's frames, and the half-read body with them, in a
+    cycle (payload -> exception -> traceback -> frame -> request -> payload) that only a full collection frees, which
+    serve's collector tuning makes rare (500 aborted uploads kept 83 MiB)."""
+    exc.__traceback__ = None
+    state.traffic.client_disconnects += 1
+    log.warning("client disconnected during %s %s: %s", request.method, request.path[:200], exc)
+    return web.Response(status=499)  # never sent: the connection is gone
+
+
 def _failure(request: web.Request, exc: Exception) -> web.Response:
     """The error envelope for what a handler raised; a redirect or other non-error HTTPException is re-raised."""
     if isinstance(exc, DomainError):
-        return error_response(request, exc.status, exc.code, exc.message, target=exc.target)
+        response = error_response(request, exc.status, exc.code, exc.message, target=exc.target)
+        if exc.status == 408:  # the rest of a late body may still come: this connection cannot be reused
+            response.force_close()
+        return response
     if isinstance(exc, ContractViolation):
-        details = [{"code": "invalidRequest", "message": p.message, "target": p.pointer} for p in exc.problems]
+        details = [{"code": p.keyword if p.keyword == "tooManyProblems" else "invalidRequest", "message": p.message,
+                    "target": p.pointer} for p in exc.problems]
         return error_response(request, 400, "invalidRequest", f"The body breaks contract {exc.contract}.",
                               details=details)
     if isinstance(exc, web.HTTPException):

@@ -10,12 +10,17 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator.domain.clock import parse_datetime
+from simulator.domain.clock import parse_datetime, with_nanoseconds
 from simulator.domain.connector import Connector, connector_to_graph
 from simulator.domain.enums import Platform, RejectionCode
 from simulator.errors import ConfigError, InvalidRequest
+from simulator.query.devices import find_devices
+from simulator.query.filter import parse_filter
+from simulator.query.options import MAX_TOP, QueryOptions
 from simulator.service.auth import require_partner
-from simulator.service.http import json_response, odata_page, read_json, read_optional_json, request_info
+from simulator.service.device_fields import CLASS_FIELDS, FIELDS
+from simulator.service.http import json_response, read_json, read_optional_json, request_info
+from simulator.service.odata_lists import cursor_of, next_link
 
 __all__ = ["routes"]
 
@@ -38,7 +43,8 @@ PARTNER_FIELDS = (
 
 def partner_view(connector: Connector, now: datetime) -> dict[str, Any]:
     """The connector as its partner may see it: state and the toggles that change what it should send."""
-    graph = connector_to_graph(connector, now, "v1.0")
+    # Not Graph: the partner channel has no evolvable-enum rule and always shows the real partnerState.
+    graph = connector_to_graph(connector, now, "v1.0", include_unknown_enums=True)
     return {name: graph[name] for name in PARTNER_FIELDS}
 
 
@@ -62,13 +68,30 @@ async def connector(request: web.Request) -> web.Response:
 
 @routes.get("/partner/v1/devices", name="partner.devices")
 async def devices(request: web.Request) -> web.Response:
+    """O(page) like Graph's list (simulator/query/devices.py): the platform is an index lookup, the cursor keyset."""
     caller = require_partner(request)
+    tenant = caller.tenant
+    tenant.partner_connector(caller.connector_id)
     platform = _platform_filter(request.query.get("platform"))
-    page, next_link = odata_page(request, caller.tenant.partner_devices(caller.connector_id, platform))
-    body: dict[str, Any] = {"value": [device.to_partner_wire() for device in page]}
-    if next_link:
-        body["@odata.nextLink"] = next_link
+    options = _partner_options(request, platform)
+    scope = f"partnerDevices|{tenant.id}|{caller.connector_id}"
+    info = request_info(request)
+    found = find_devices(tenant, options, cursor_of(request, options, scope), info.now, FIELDS, CLASS_FIELDS)
+    body: dict[str, Any] = {"value": [device.to_partner_wire() for device in found.devices]}
+    if found.next is not None:
+        body["@odata.nextLink"] = next_link(request, options, found.next, scope)
     return json_response(request, body, contract="partner-device-list")
+
+
+def _partner_options(request: web.Request, platform: Platform | None) -> QueryOptions:
+    top = request.query.get("$top", "100")
+    if not top.isascii() or not top.isdigit() or len(top) > 4 or not 1 <= int(top) <= MAX_TOP:
+        raise InvalidRequest("invalidRequest", f"$top must be an integer between 1 and {MAX_TOP}", target="$top")
+    if platform is None:
+        return QueryOptions(top=int(top), skiptoken=request.query.get("$skiptoken"))
+    text = f"operatingSystem eq '{platform.graph_operating_system}'"
+    return QueryOptions(filter_text=text, filter=parse_filter(text), top=int(top),
+                        skiptoken=request.query.get("$skiptoken"))  # fmt: skip
 
 
 @routes.post("/partner/v1/deviceThreatReports", name="partner.reports")
@@ -79,6 +102,7 @@ async def threat_reports(request: web.Request) -> web.Response:
     info = request_info(request)
     outcomes = caller.tenant.apply_reports(caller.connector_id, reports, _reported_times(reports), info.now)
     rejected = info.state.traffic.count_reports(outcomes)
+    info.state.timeline.record_reports(caller.tenant.id, caller.connector_id, info.now, reports, outcomes, rejected)
     if len(reports) == 1:
         info.device = reports[0]["azureADDeviceId"]
     # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path).
@@ -121,18 +145,34 @@ def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
 
     ``datetime.fromisoformat`` reads the usual RFC 3339 forms in C and keeps the partner's offset (times are only
     compared and formatted, both offset-aware). A batch with a form it refuses (a lower-case ``t``, a leap second)
-    is read again through ``parse_datetime``; a date-time no reader accepts (none known) answers 400 at its pointer.
+    is read again through ``parse_datetime``; a date-time it refuses (one outside the years 1 to 9999 in UTC) answers
+    400 at its pointer.
     All are read before any report is applied, so such a 400 changes nothing.
     """
     try:
-        return [_fromisoformat(report["reportedDateTime"]) for report in reports]
+        times = [_fromisoformat(report["reportedDateTime"]) for report in reports]
     except ValueError:
         pass
+    else:
+        # Only years 1 and 9999 can leave datetime's range once in UTC (0001-01-01T00:00:00+01:00); such a time
+        # compares, but formatting it for a later stale report's message overflowed (a 500 for that device).
+        if all(1 < when.year < 9999 for when in times):
+            return _precise(reports, times)
     try:
-        return [parse_datetime(report["reportedDateTime"]) for report in reports]
+        return _precise(reports, [parse_datetime(report["reportedDateTime"]) for report in reports])
     except ConfigError as exc:
         index = next(i for i, report in enumerate(reports) if not _readable(report["reportedDateTime"]))
         raise InvalidRequest("invalidRequest", exc.message, target=f"/reports/{index}/reportedDateTime") from None
+
+
+def _precise(reports: list[dict[str, Any]], times: list[datetime]) -> list[datetime]:
+    """``times`` with the nanoseconds datetime drops (Graph writes 7 fractional digits), for the few reports whose
+    text is long enough to have more than six: ``2026-11-25T10:00:00.123456Z`` is 27 characters."""
+    for index, report in enumerate(reports):
+        text = report["reportedDateTime"]
+        if len(text) > 27:
+            times[index] = with_nanoseconds(text, times[index])
+    return times
 
 
 def _readable(text: str) -> bool:

@@ -40,5 +40,13 @@ class Settings:
     max_fault_delay: float = 10.0
     token_cache_size: int = 4096
     throttling: bool = False
+    # A request body must arrive within this many seconds of the handler asking for it, else 408 and the connection
+    # is closed: a half-sent body must not hold a connection (and its buffer) for minutes.
+    body_timeout: float = 10.0
     # Entra issues v1.0 tokens for Graph (simulator/entra/claims.py); 2 issues v2.0 claim sets instead.
     token_version: int = 1
+    record_path: Path | None = None  # mtdsim serve --record: the session is written here as a scenario on shutdown
+    # Durable state (simulator/store): None keeps everything in memory only.
+    state_dir: Path | None = None
+    checkpoint_interval: float = 1.0
+    max_snapshot_size: int = 1024 * 1024 * 1024  # PUT /_sim/snapshot bodies (a 1M-device snapshot is ~0.6 GB)

@@ -10,16 +10,18 @@ import logging
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from simulator.dashboard.timeline import Timeline
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.clock import VirtualClock, format_datetime
 from simulator.domain.tenant import Tenant
 from simulator.entra.credentials import AppCertificate, load_certificate
 from simulator.entra.keys import KeySet
+from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
 from simulator.service.devices import device_from_wire
 from simulator.service.faults import FaultBook
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from simulator.contracts import ContractSet
 
 __all__ = [
+    "STORED_TEXT_LIMIT",
     "AppRegistration",
     "Journal",
     "JournalEntry",
@@ -43,6 +46,9 @@ __all__ = [
 
 log = logging.getLogger("mtdsim.service")
 T = TypeVar("T")
+# Characters kept of any string a client controls that the state stores (a violation's message or pointer, a
+# journalled client-request-id): a 1M-character key must not cost 2 MB per violation (DESIGN 7).
+STORED_TEXT_LIMIT = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,7 @@ class JournalEntry(NamedTuple):
     partner: str | None
     client_id: str | None
     device: str | None
+    client_request_id: str | None = None  # as the client sent it (None when it sent none), so a retry can be matched
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -121,6 +128,7 @@ class JournalEntry(NamedTuple):
             "partner": self.partner,
             "clientId": self.client_id,
             "device": self.device,
+            "clientRequestId": self.client_request_id,
         }
 
 
@@ -134,6 +142,8 @@ class Violation:
     time: str
     pointer: str | None = None
     client_id: str | None = None
+    address: str | None = None  # the client's IP address, when the request had one
+    token: str | None = None  # a fingerprint of the bearer token sent (never the token), to tell instances apart
 
     def to_wire(self) -> dict[str, Any]:
         wire: dict[str, Any] = {"code": self.code, "message": self.message, "route": self.route, "time": self.time}
@@ -141,6 +151,10 @@ class Violation:
             wire["pointer"] = self.pointer
         if self.client_id is not None:
             wire["clientId"] = self.client_id
+        if self.address is not None:
+            wire["address"] = self.address
+        if self.token is not None:
+            wire["token"] = self.token
         return wire
 
 
@@ -158,6 +172,12 @@ class Ring(Generic[T]):
     def clear(self) -> None:
         self._items.clear()
         self.total = 0
+
+    def restore(self, items: Iterable[T], total: int) -> None:
+        """Back to a saved ring (simulator.store): its newest items and the count it had seen."""
+        self._items.clear()
+        self._items.extend(items)
+        self.total = max(total, len(self._items))
 
     @property
     def dropped(self) -> int:
@@ -199,6 +219,7 @@ class ServiceState:
         self.status_counts: Counter[int] = Counter()
         self.tokens_issued = 0
         self.traffic = TrafficCounters()
+        self.timeline = Timeline()  # what the dashboard draws over virtual time
         # Signing keys outlive reset (as configured apps do), so tokens issued before a reset still verify after it.
         self.keys = KeySet()
         self.tokens = TokenCache(settings.token_cache_size, self.keys)
@@ -206,10 +227,12 @@ class ServiceState:
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next
         # Configured apps keep their registration across reset, so a token issued before a reset still works after it.
         self._configured_registrations: dict[tuple[str, str], str] = {}
+        self.cursors = CursorCodec(secrets.token_bytes(32))  # signs $skiptoken cursors (simulator/query/cursor.py)
         self.reset()
 
     def reset(self) -> None:
-        self.clock.set(self.settings.clock_start, ticking=self.settings.clock_ticking)
+        # Back to the configured start; with none configured ("now"), to the wall clock's now (docs/configuration.md).
+        self.clock.set(self.settings.clock_start or datetime.now(UTC), ticking=self.settings.clock_ticking)
         self.random.seed(self.settings.seed)
         self.tenants.clear()
         self.apps.clear()
@@ -220,6 +243,7 @@ class ServiceState:
         self.status_counts.clear()
         self.tokens_issued = 0
         self.traffic.clear()
+        self.timeline.clear()
         self.tokens.clear()
         self.faults.clear()
         for spec in self.settings.config.tenants:
@@ -258,6 +282,11 @@ class ServiceState:
         return app
 
     def record_violation(self, violation: Violation) -> None:
+        """Keep ``violation``, its strings cut to ``STORED_TEXT_LIMIT``: they quote what a client sent."""
+        if any(text is not None and len(text) > STORED_TEXT_LIMIT for text in _texts(violation)):
+            violation = Violation(_cut(violation.code), _cut(violation.message), _cut(violation.route), violation.time,
+                                  _stored(violation.pointer), _stored(violation.client_id), violation.address,
+                                  violation.token)  # both short by construction
         self.violations.append(violation)
         self.violations_by_code[violation.code] += 1
 
@@ -265,6 +294,18 @@ class ServiceState:
         """The mock answered something that breaks its own contract: a bug in mtdsim, never the client's."""
         log.error("response self-check failed: %s", message)
         self.self_check_failures.append(message)
+
+
+def _texts(violation: Violation) -> tuple[str | None, ...]:
+    return (violation.code, violation.message, violation.route, violation.pointer, violation.client_id)
+
+
+def _stored(text: str | None) -> str | None:
+    return None if text is None else _cut(text)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= STORED_TEXT_LIMIT else f"{text[: STORED_TEXT_LIMIT - 1]}…"
 
 
 class RequestIds:

@@ -136,7 +136,7 @@ def _decode(token: str, apps: Mapping[tuple[str, str], AppRegistration], keys: K
         raise Unauthorized(_CODE, "Access token validation failure: signature verification failed.") from None
     except jwt.InvalidAudienceError:
         raise Unauthorized(_CODE, "Access token validation failure. Invalid audience.") from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, UnicodeError):  # UnicodeError: a header with non-UTF-8 bytes (kept as surrogates)
         raise Unauthorized(_CODE, "IDX14100: JWT is not well formed.") from None
     tenant_id, version = str(payload["tid"]), 2 if payload["ver"] == "2.0" else 1
     if payload["iss"] != issuer(version, tenant_id):
@@ -161,4 +161,8 @@ def _time(value: Any) -> datetime:
     try:
         return datetime.fromtimestamp(float(value), UTC)
     except (TypeError, ValueError, OverflowError, OSError):
+        # A token issued near the clock's end (year 9999) with a long lifetime expires past what datetime holds:
+        # it is valid until the end of time, not never (it was issued by us, so the claim is a positive number).
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf"):
+            return datetime.max.replace(tzinfo=UTC)
         raise Unauthorized(_CODE, "IDX14100: JWT is not well formed: a time claim is not a time.") from None

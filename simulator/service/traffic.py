@@ -22,6 +22,9 @@ class TrafficCounters:
     reports_duplicate: int = 0
     reports_rejected: Counter[str] = field(default_factory=Counter)
     app_sync_calls: int = 0
+    # Client events, not answers: the client went away mid-request, or sent its body too slowly (408).
+    client_disconnects: int = 0
+    body_timeouts: int = 0
 
     def count_reports(self, outcomes: Iterable[ReportOutcome]) -> int:
         """Count one batch's outcomes; returns how many of them were rejected."""
@@ -39,8 +42,11 @@ class TrafficCounters:
 
     def clear(self) -> None:
         self.heartbeats = self.report_batches = self.reports_accepted = 0
-        self.reports_duplicate = self.app_sync_calls = 0
+        self.reports_duplicate = self.app_sync_calls = self.client_disconnects = self.body_timeouts = 0
         self.reports_rejected.clear()
+
+    def client_events_to_wire(self) -> dict[str, int]:
+        return {"disconnects": self.client_disconnects, "bodyTimeouts": self.body_timeouts}
 
     def to_wire(self) -> dict[str, Any]:
         return {

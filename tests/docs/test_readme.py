@@ -112,8 +112,20 @@ def test_readme_example_scenario_passes(tmp_path: Path) -> None:
     assert main(["run", str(path), "-q"]) == 0
 
 
+def test_readme_several_tenants_example_passes(tmp_path: Path) -> None:
+    from simulator.cli import main
+
+    [example] = re.findall(r"```yml\n(.*?)```", section(README.read_text(), "## Scenario suites"), re.DOTALL)
+    path = tmp_path / "tenants.scenario.yaml"
+    path.write_text(example)
+    assert main(["run", str(path), "-q"]) == 0
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("heading", ["## Scenario suites", "## Simulated fleets", "## Load testing", "## Contracts"])
+@pytest.mark.parametrize(
+    "heading",
+    ["## Scenario suites", "## Partner certification", "## Simulated fleets", "## Load testing", "## Contracts"],
+)
 def test_readme_section_commands_run_verbatim(heading: str) -> None:
     port = str(free_port())
     serve = [sys.executable, "-m", "simulator", "serve", "--port", port, "--control-key", "walkthrough-key"]

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from simulator.domain import CATALOG, Connector, connector_to_graph, find_partner, partner_state
-from simulator.domain.connector import apply_connector_patch, graph_property_names, is_unresponsive
+from simulator.domain.connector import ApiVersion, apply_connector_patch, graph_property_names, is_unresponsive
 from simulator.domain.enums import MobileThreatPartnerTenantState as State
 from simulator.errors import InvalidRequest, NotFound
 
@@ -22,6 +23,10 @@ V1_PROPERTIES = {
 BETA_ONLY = {
     "macEnabled", "macDeviceBlockedOnMissingPartnerData", "windowsMobileApplicationManagementEnabled",
     "allowPartnerToCollectIosCertificateMetadata", "allowPartnerToCollectIosPersonalCertificateMetadata",
+    "grantMobileThreatDefensePartnerRole", "launchMobileThreatDefensePartnerOnSetupEnabled",
+    "partnerMinimumSupportedAndroidVersion", "partnerMinimumSupportedIosVersion", "partnerMinimumSupportedMacVersion",
+    "partnerMinimumSupportedWindowsVersion", "partnerSupportsAndroidMam", "partnerSupportsIosCertificateSync",
+    "partnerSupportsIosMam", "partnerSupportsWindowsMam",
 }  # fmt: skip
 
 
@@ -48,11 +53,11 @@ def test_beta_connector_adds_exactly_the_beta_properties_in_graph_order() -> Non
     assert set(names) == V1_PROPERTIES | BETA_ONLY
     assert names[:4] == ("lastHeartbeatDateTime", "partnerState", "androidMobileApplicationManagementEnabled",
                          "iosMobileApplicationManagementEnabled")  # fmt: skip
-    assert names[-1] == "allowPartnerToCollectIosPersonalCertificateMetadata"
+    assert names[-1] == "partnerSupportsWindowsMam"
 
 
 def test_a_fresh_connector_looks_like_graph_never_heard_from_it() -> None:
-    body = connector_to_graph(Connector(id="x"), NOW, "v1.0")
+    body = connector_to_graph(Connector(id="x"), NOW, "v1.0", include_unknown_enums=True)
     assert body["partnerState"] == "notSetUp"
     assert body["lastHeartbeatDateTime"] == "0001-01-01T00:00:00Z"
     assert body["partnerUnresponsivenessThresholdInDays"] == 7
@@ -116,3 +121,30 @@ def test_the_largest_int32_threshold_means_never_unresponsive() -> None:
 def test_the_smallest_int32_threshold_means_unresponsive_at_once() -> None:
     connector = Connector(id="x", last_heartbeat=NOW, android_enabled=True, unresponsive_days=-2_147_483_648)
     assert partner_state(connector, NOW) is State.unresponsive
+
+
+@pytest.mark.parametrize(
+    ("api", "prefer", "wire"),
+    [("v1.0", False, "unknownFutureValue"), ("v1.0", True, "notSetUp"), ("beta", False, "notSetUp")],
+)
+def test_v1_hides_members_after_unknown_future_value_unless_the_caller_prefers_them(
+    api: ApiVersion, prefer: bool, wire: str
+) -> None:
+    assert connector_to_graph(Connector(id="x"), NOW, api, include_unknown_enums=prefer)["partnerState"] == wire
+
+
+def test_v1_keeps_the_members_before_the_sentinel() -> None:
+    connector = Connector(id="x", last_heartbeat=NOW, ios_enabled=True)
+    assert connector_to_graph(connector, NOW, "v1.0")["partnerState"] == "enabled"
+    errored = dataclasses.replace(connector, condition="error")
+    assert connector_to_graph(errored, NOW, "v1.0")["partnerState"] == "unknownFutureValue"
+
+
+def test_beta_patch_takes_the_newer_properties_with_their_types() -> None:
+    patched = apply_connector_patch(Connector(id="x"), {"partnerMinimumSupportedIosVersion": "16.0",
+                                                       "partnerSupportsIosMam": True}, "beta")  # fmt: skip
+    assert (patched.minimum_ios_version, patched.supports_ios_mam) == ("16.0", True)
+    with pytest.raises(InvalidRequest):
+        apply_connector_patch(Connector(id="x"), {"partnerMinimumSupportedIosVersion": 16}, "beta")
+    with pytest.raises(InvalidRequest):
+        apply_connector_patch(Connector(id="x"), {"partnerSupportsIosMam": True}, "v1.0")

@@ -52,6 +52,19 @@ def test_a_disabled_or_not_set_policy_is_not_evaluated(make_device, now, enabled
     assert (result.state, result.reasons[0].rule) == (ComplianceState.compliant, "notEvaluated")
 
 
+def test_a_policy_record_defaults_to_protection_off_and_level_unavailable_as_graph_does(now) -> None:
+    bare = CompliancePolicy("p", Platform.android, "MTD", now, now)
+    assert (bare.threat_protection_enabled, bare.required_level) == (False, Level.unavailable)
+    assert bare.required_rank is None
+    assert CompliancePolicy("p", Platform.android, "MTD", now, now, True).required_rank is None
+
+
+def test_a_policy_with_protection_off_is_not_evaluated_whatever_its_level(make_device, now) -> None:
+    off = CompliancePolicy("p", Platform.android, "MTD", now, now, required_level=Level.secured)
+    result = verdict(make_device(), [off], [connector(now=now)], [report(Health.highSeverity, now)], now)
+    assert (result.state, [r.rule for r in result.reasons]) == (ComplianceState.compliant, ["notEvaluated"])
+
+
 def test_a_policy_of_another_platform_does_not_apply(make_device, now) -> None:
     result = verdict(make_device(), [policy(now, platform=Platform.ios)], [], [], now)
     assert result.reasons[0].rule == "notEvaluated"
@@ -182,3 +195,41 @@ def test_reasons_render_for_the_wire(make_device, now) -> None:
     assert wire["complianceState"] == "noncompliant"
     assert wire["reasons"] == [{"rule": "threatLevel", "noncompliant": True, "connectorId": LOOKOUT.connector_id,
                                 "detail": "highSeverity is above the required level (rank 4 vs 3)"}]  # fmt: skip
+
+
+def test_the_not_evaluated_reason_does_not_block_and_no_connector_enabled_does(make_device, now) -> None:
+    [not_evaluated] = verdict(make_device(), [], [], [], now).reasons
+    [no_connector] = verdict(make_device(), [policy(now)], [], [], now).reasons
+    assert (not_evaluated.rule, not_evaluated.noncompliant) == ("notEvaluated", False)
+    assert (no_connector.rule, no_connector.noncompliant) == ("noConnectorEnabled", True)
+
+
+VERDICT_CASES = [
+    ([], [], []),
+    (["policy"], [], []),
+    (["policy"], ["lookout"], []),
+    (["policy"], ["lookout"], [Health.secured]),
+    (["policy"], ["lookout"], [Health.highSeverity]),
+    (["policy"], ["lookout", "blocking-zimperium"], [Health.secured]),
+    (["policy"], ["stale-lookout"], [Health.highSeverity]),
+]
+
+
+@pytest.mark.parametrize(("policies", "connectors", "reports"), VERDICT_CASES)
+def test_a_verdict_is_noncompliant_exactly_when_one_of_its_reasons_blocks(
+    make_device, now, policies, connectors, reports
+) -> None:
+    made = {
+        "lookout": connector(now=now),
+        "blocking-zimperium": connector(ZIMPERIUM, now=now, android_blocked_on_missing_data=True),
+        "stale-lookout": connector(now=now - timedelta(days=30), unresponsive_days=7),
+    }
+    result = verdict(
+        make_device(),
+        [policy(now) for _ in policies],
+        [made[name] for name in connectors],
+        [report(state, now) for state in reports],
+        now,
+    )
+    blocked = any(r.noncompliant for r in result.reasons)
+    assert result.reasons and (result.state is ComplianceState.noncompliant) == blocked

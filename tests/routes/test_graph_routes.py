@@ -36,7 +36,8 @@ async def test_connector_crud_follows_graph_statuses_and_shapes(api: Api) -> Non
     created = await api.call("POST", connectors("v1.0"), json={"id": LOOKOUT, "iosEnabled": True}, status=201)
     assert created["@odata.context"].endswith("$metadata#deviceManagement/mobileThreatDefenseConnectors/$entity")
     assert created["@odata.type"] == "#microsoft.graph.mobileThreatDefenseConnector"
-    assert (created["id"], created["iosEnabled"], created["partnerState"]) == (LOOKOUT, True, "notSetUp")
+    # notSetUp comes after v1.0's unknownFutureValue: a v1.0 caller without the Prefer header gets the sentinel.
+    assert (created["id"], created["iosEnabled"], created["partnerState"]) == (LOOKOUT, True, "unknownFutureValue")
     listed = await api.call("GET", connectors("v1.0"))
     assert listed["@odata.context"].endswith("$metadata#deviceManagement/mobileThreatDefenseConnectors")
     assert [c["id"] for c in listed["value"]] == [LOOKOUT] and "@odata.type" not in listed["value"][0]
@@ -81,6 +82,41 @@ async def test_a_threat_report_turns_into_device_compliance(api: Api) -> None:
     assert (medium["complianceState"], medium["partnerReportedThreatState"]) == ("noncompliant", "mediumSeverity")
     await api.report(report("lowSeverity", "2026-11-25T10:01:00Z"))
     assert (await device(api, "beta"))["complianceState"] == "compliant"
+
+
+async def compliance(api: Api) -> dict[str, Any]:
+    path = f"/_sim/tenants/{api.TENANT}/devices/{ANDROID}/compliance"
+    return await api.call("GET", path, as_="control")  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ({"deviceThreatProtectionRequiredSecurityLevel": "secured"}, (False, "secured")),
+        ({"deviceThreatProtectionEnabled": True}, (True, "unavailable")),
+        ({}, (False, "unavailable")),
+    ],
+)
+async def test_a_policy_missing_the_enabled_flag_or_the_level_takes_graphs_defaults_and_is_not_evaluated(
+    api: Api, written: dict[str, Any], shown: tuple[bool, str]
+) -> None:
+    body = {"@odata.type": "#microsoft.graph.androidCompliancePolicy", "displayName": "partial", **written}
+    created = await api.call("POST", "/beta/deviceManagement/deviceCompliancePolicies", json=body, status=201)
+    assert (created["deviceThreatProtectionEnabled"], created["deviceThreatProtectionRequiredSecurityLevel"]) == shown
+    await api.live_connector(androidEnabled=True)
+    await api.report(report("highSeverity"))
+    verdict = await compliance(api)
+    assert verdict["complianceState"] == "compliant"
+    assert [(r["rule"], r["noncompliant"]) for r in verdict["reasons"]] == [("notEvaluated", False)]
+
+
+async def test_no_enabled_connector_is_noncompliant_with_a_blocking_reason(api: Api) -> None:
+    await android_policy(api, "high")
+    await api.live_connector(iosEnabled=True)
+    verdict = await compliance(api)
+    assert verdict["complianceState"] == "noncompliant"
+    assert [(r["rule"], r["noncompliant"]) for r in verdict["reasons"]] == [("noConnectorEnabled", True)]
+    assert (await device(api))["complianceState"] == "noncompliant"
 
 
 async def test_an_unresponsive_partner_is_ignored_after_its_threshold(api: Api) -> None:

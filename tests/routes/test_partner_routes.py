@@ -28,7 +28,16 @@ def codes(body: dict[str, Any]) -> list[str | None]:
 async def test_partner_calls_before_the_admin_adds_the_connector_are_forbidden(api: Api) -> None:
     body = await api.call("POST", "/partner/v1/heartbeat", as_="partner", status=403)
     assert body["error"]["code"] == "connectorNotConfigured"
-    await api.call("GET", "/partner/v1/connector", as_="partner", status=403)
+    for method, path in [
+        ("GET", "/partner/v1/connector"),
+        ("GET", "/partner/v1/devices"),
+        ("GET", "/partner/v1/devices?platform=ios"),
+        ("GET", f"/partner/v1/devices/{IOS}/apps"),
+    ]:
+        refused = await api.call(method, path, as_="partner", status=403)
+        assert refused["error"]["code"] == "connectorNotConfigured", path
+    refused = await api.report(threat(), status=403)
+    assert refused["error"]["code"] == "connectorNotConfigured"
 
 
 async def test_heartbeat_records_the_time_and_returns_state_and_toggles(api: Api) -> None:

@@ -65,7 +65,9 @@ def test_failing_scenario_shows_location_request_response_and_pointer(
             "  HTTP 200",
             "mismatches (JSON pointer: expected, actual):",
             "  /androidEnabled: expected true, got false",
-            "reproduce:",
+            "reproduce (from a clean state; with --target, set MTDSIM_CONTROL_KEY):",
+            "  mtdsim run '*suite.scenario.yaml::wrong expectation' --seed 0",
+            "the failing request as curl (valid only while that run's state exists):",
             "  curl -i -X GET *",
         ]
     )

@@ -176,5 +176,6 @@ async def test_a_journal_entry_records_every_field_of_the_request_it_answered(mt
         "partner": DEMO_PARTNER.connector_id,
         "clientId": DEMO_PARTNER_CLIENT_ID,
         "device": DEVICE,
+        "clientRequestId": "my-call-1",
     }
     assert response.headers["client-request-id"] == "my-call-1"

@@ -1,0 +1,155 @@
+"""The whole state as one JSON document (``GET /_sim/snapshot``), and that document loaded into a service.
+
+The document is also what a state directory is read back into (``simulator.store.sqlite``), so export, import and
+restart share one loader. Its shape is contracts/sim-snapshot.schema.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from simulator.domain.catalog import Partner
+from simulator.domain.connector import Connector
+from simulator.domain.devices import EnrolledDevice, ThreatReport
+from simulator.domain.policies import ClassicPolicy, CompliancePolicy
+from simulator.errors import InvalidRequest
+from simulator.service.state import AppRegistration, JournalEntry, ServiceState, Violation
+from simulator.store.capture import Capture, TenantCapture
+from simulator.store.codec import codec_for
+from simulator.store.secrets import restore_keys
+
+__all__ = ["FORMAT", "VERSION", "apply_snapshot", "decode_journal_row", "encode_journal_row", "snapshot_document",
+           "tenant_header"]
+
+FORMAT = "mtdsim-snapshot"
+VERSION = 1
+DEVICE = codec_for(EnrolledDevice)
+REPORT = codec_for(ThreatReport)
+APP = codec_for(AppRegistration)
+VIOLATION = codec_for(Violation)
+
+
+def encode_journal_row(row: tuple[Any, ...]) -> list[Any]:
+    """A journal row (JournalEntry's field order) as a JSON array; its first field, the time, as ISO text."""
+    return [row[0].isoformat(), *row[1:]]
+
+
+_JOURNAL_REQUIRED = len(JournalEntry._fields) - len(JournalEntry._field_defaults)
+
+
+def decode_journal_row(row: list[Any]) -> tuple[Any, ...]:
+    """Rows saved before a field was added lack it: they get the field's default."""
+    fields = JournalEntry._fields
+    if not _JOURNAL_REQUIRED <= len(row) <= len(fields):
+        raise InvalidRequest("invalidRequest", f"a journal row has {_JOURNAL_REQUIRED} to {len(fields)} fields",
+                             target="/journal/rows")  # fmt: skip
+    missing = [JournalEntry._field_defaults[name] for name in fields[len(row):]]
+    return (datetime.fromisoformat(row[0]), *row[1:], *missing)
+
+
+def tenant_header(tenant: TenantCapture) -> dict[str, Any]:
+    """Everything of a tenant but its devices and reports: small, rewritten whole when it changes."""
+    return {
+        "id": tenant.id,
+        "displayName": tenant.display_name,
+        "customPartners": [codec_for(Partner).encode(p) for p in tenant.custom_partners],
+        "connectors": [codec_for(Connector).encode(c) for c in tenant.connectors],
+        "policies": [codec_for(CompliancePolicy).encode(p) for p in tenant.policies],
+        "classicPolicies": [codec_for(ClassicPolicy).encode(p) for p in tenant.classic_policies],
+        "classicCreated": tenant.classic_created,
+    }
+
+
+def snapshot_document(shot: Capture) -> dict[str, Any]:
+    """The JSON-ready document of a capture. O(state): run it off the event loop for large fleets."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        **globals_document(shot),
+        "tenants": [{**tenant_header(t), "devices": [DEVICE.encode(d) for d in t.devices.values()],
+                     "reports": [REPORT.encode(r) for r in t.reports.values()]} for t in shot.tenants],
+        "journal": {"total": shot.journal_total, "rows": [encode_journal_row(r) for r in shot.journal_rows]},
+        "violations": {"total": shot.violations_total, "items": [VIOLATION.encode(v) for v in shot.violations]},
+        "selfCheckFailures": {"total": shot.self_checks_total, "items": list(shot.self_checks)},
+    }
+
+
+def globals_document(shot: Capture) -> dict[str, Any]:
+    """The instance-wide part: clock, apps (with their signing keys, so tokens survive a restart), counters."""
+    return {
+        "takenAt": shot.taken_at,
+        "clock": {"now": shot.clock_now.isoformat(), "ticking": shot.clock_ticking},
+        "apps": [APP.encode(a) for a in shot.apps],
+        "signingKeys": shot.signing_keys,
+        "counters": shot.counters,
+    }
+
+
+def apply_snapshot(state: ServiceState, document: Mapping[str, Any]) -> None:
+    """Replace everything ``state`` holds with ``document`` (faults and token caches are cleared, as by reset)."""
+    if document.get("format") != FORMAT or document.get("version") != VERSION:
+        raise InvalidRequest("invalidRequest", f"not an {FORMAT} document of version {VERSION}", target="/format")
+    state.reset()
+    state.tenants.clear()
+    state.apps.clear()
+    clock = document["clock"]
+    state.clock.set(_time(clock["now"], "/clock/now"), ticking=clock["ticking"])
+    for index, data in enumerate(document["tenants"]):
+        _load_tenant(state, data, f"/tenants/{index}")
+    for app in map(APP.decode, document["apps"]):
+        if app.tenant_id not in state.tenants:
+            raise InvalidRequest("invalidRequest", f"app {app.client_id} of unknown tenant {app.tenant_id}",
+                                 target="/apps")
+        state.apps[(app.tenant_id, app.client_id)] = app
+    if "signingKeys" in document:  # a snapshot from before RS256 tokens has none: the service keeps its own
+        restore_keys(state.keys, document["signingKeys"])
+    _load_counters(state, document["counters"])
+    journal = document["journal"]
+    state.journal.restore(map(decode_journal_row, journal["rows"]), journal["total"])
+    violations = document["violations"]
+    state.violations.restore(map(VIOLATION.decode, violations["items"]), violations["total"])
+    checks = document["selfCheckFailures"]
+    state.self_check_failures.restore(checks["items"], checks["total"])
+
+
+def _load_tenant(state: ServiceState, data: Mapping[str, Any], pointer: str) -> None:
+    if data["id"] in state.tenants:
+        raise InvalidRequest("invalidRequest", f"tenant {data['id']} appears twice", target=f"{pointer}/id")
+    tenant = state.add_tenant(data["id"], data["displayName"])
+    for partner in map(codec_for(Partner).decode, data["customPartners"]):
+        tenant.partners[partner.connector_id] = partner
+    tenant.connectors = _by_id(map(codec_for(Connector).decode, data["connectors"]))
+    tenant.policies = _by_id(map(codec_for(CompliancePolicy).decode, data["policies"]))
+    tenant.classic_policies = _by_id(map(codec_for(ClassicPolicy).decode, data["classicPolicies"]))
+    tenant._classic_created = data["classicCreated"]
+    enroll = tenant.enroll
+    for device in map(DEVICE.decode, data["devices"]):
+        enroll(device)  # through the tenant's own door, so whatever it indexes stays consistent
+    reports = tenant.reports
+    for report in map(REPORT.decode, data["reports"]):
+        reports[(report.connector_id, report.azure_ad_device_id)] = report
+
+
+def _by_id(records: Iterable[Any]) -> dict[str, Any]:
+    return {record.id: record for record in records}
+
+
+def _load_counters(state: ServiceState, counters: Mapping[str, Any]) -> None:
+    """In place (reset has cleared them): other parts of the service may hold these objects."""
+    state.status_counts.update({int(status): n for status, n in counters["statusCounts"].items()})
+    state.tokens_issued = counters["tokensIssued"]
+    state.violations_by_code.update(counters["violationsByCode"])
+    traffic, wire = state.traffic, counters["traffic"]
+    traffic.heartbeats, traffic.report_batches = wire["heartbeats"], wire["reportBatches"]
+    traffic.reports_accepted, traffic.reports_duplicate = wire["reportsAccepted"], wire["reportsDuplicate"]
+    traffic.reports_rejected.update(wire["reportsRejected"])
+    traffic.app_sync_calls = wire["appSyncCalls"]
+
+
+def _time(text: str, pointer: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest("invalidRequest", f"not an ISO 8601 date-time: {text!r}", target=pointer) from None

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from simulator.dashboard import access, timeline
+from simulator.dashboard.sampler import sample_tenant
+from simulator.dashboard.timeline import ComplianceSample, Timeline
+from simulator.domain import DEMO_PARTNER, EnrolledDevice, Platform, Tenant
+from simulator.domain.enums import RejectionCode
+from simulator.domain.tenant import ACCEPTED, ReportOutcome
+from simulator.errors import InvalidRequest
+
+NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+REFUSED = ReportOutcome(False, RejectionCode.deviceNotFound, "no such device")
+
+
+def device(number: int, platform: Platform = Platform.android, **fields: str) -> EnrolledDevice:
+    aad = f"00000000-0000-4000-8000-{number:012d}"
+    return EnrolledDevice(id=f"intune-{number}", azure_ad_device_id=aad, platform=platform, os_version="14",
+                          enrolled_at=NOW, **fields)  # type: ignore[arg-type]  # fmt: skip
+
+
+def fleet(count: int) -> Tenant:
+    tenant = Tenant("tenant-a", "Contoso")
+    for number in range(count):
+        tenant.enroll(device(number, Platform.ios if number % 2 else Platform.android,
+                             device_name=f"Device {number:03d}", user_principal_name=f"user{number}@contoso.example"))
+    tenant.create_connector(DEMO_PARTNER.connector_id, {"androidEnabled": True}, NOW)
+    return tenant
+
+
+def test_reports_are_counted_per_virtual_hour_with_rejections_by_code() -> None:
+    line = Timeline()
+    reports = [{"azureADDeviceId": "a"}, {"azureADDeviceId": "b"}]
+    line.record_reports("t", "c", NOW, reports, [ACCEPTED, REFUSED], 1)
+    line.record_reports("t", "c", NOW + timedelta(minutes=20), reports[:1], [ACCEPTED], 0)
+    line.record_reports("t", "c", NOW + timedelta(hours=1), reports[:1], [ACCEPTED], 0)
+    buckets = [(b.start.hour, b.accepted, dict(b.rejected)) for b in line.of("t").buckets.values()]
+    assert buckets == [(10, 2, {"deviceNotFound": 1}), (11, 1, {})]
+
+
+def test_the_report_history_keeps_the_newest_reports_and_finds_a_device_newest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(timeline, "HISTORY_REPORTS", 3)
+    line = Timeline()
+    for minute in range(5):
+        line.record_reports("t", "c", NOW + timedelta(minutes=minute), [{"azureADDeviceId": "a", "n": minute}],
+                            [ACCEPTED], 0)  # fmt: skip
+    found = [report["n"] for _, report, _ in line.of("t").history("a")]
+    assert found == [4, 3, 2] and line.of("t").held_reports == 3
+
+
+def test_a_sample_at_the_same_virtual_instant_replaces_the_previous_one() -> None:
+    line = Timeline()
+    line.add_sample("t", ComplianceSample(NOW, {"android/compliant": 1}, 1, 1))
+    line.add_sample("t", ComplianceSample(NOW, {"android/noncompliant": 1}, 1, 1))
+    line.add_sample("t", ComplianceSample(NOW + timedelta(hours=1), {}, 0, 0))
+    assert [dict(s.counts) for s in line.of("t").samples] == [{"android/noncompliant": 1}, {}]
+
+
+async def test_a_sample_counts_every_device_by_platform_and_compliance() -> None:
+    sample = await sample_tenant(fleet(5), NOW)
+    assert sample.scanned == sample.devices == 5
+    assert sum(sample.counts.values()) == 5
+
+
+async def test_counts_and_pages_read_at_most_the_scan_limit_and_say_so() -> None:
+    tenant = fleet(10)
+    counts = await access.count(tenant, NOW, limit=4)
+    assert (counts.scanned, counts.total, counts.complete) == (4, 10, False)
+    page = await access.find(tenant, NOW, access.DeviceQuery(top=2, skip=1), limit=6)
+    assert (page.scanned, page.matched, page.complete) == (6, 6, False)
+    assert [r.device.device_name for r in page.rows] == ["Device 001", "Device 002"]
+
+
+async def test_search_matches_id_name_or_user_in_any_case_and_filters_combine() -> None:
+    tenant = fleet(12)
+    by_user = await access.find(tenant, NOW, access.DeviceQuery(search="USER11@"))
+    assert [r.device.device_name for r in by_user.rows] == ["Device 011"]
+    ios_desc = await access.find(tenant, NOW, access.DeviceQuery(platform="ios", sort="name", descending=True, top=3))
+    assert [r.device.device_name for r in ios_desc.rows] == ["Device 011", "Device 009", "Device 007"]
+    assert ios_desc.matched == 6
+
+
+def test_an_unknown_sort_is_a_400_at_sort() -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        access.DeviceQuery(sort="shoeSize")
+    assert raised.value.target == "sort"

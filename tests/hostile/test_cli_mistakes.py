@@ -1,0 +1,108 @@
+"""Issue 15 item 10: CLI mistakes get one clear line and exit 2; Ctrl-C says "interrupted" and keeps what finished."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MTDSIM = [sys.executable, "-m", "simulator"]
+
+
+def mtdsim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*MTDSIM, *args], capture_output=True, text=True, timeout=60)
+
+
+def assert_one_clear_line(done: subprocess.CompletedProcess[str], *expected: str) -> None:
+    assert done.returncode == 2, done
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for text in expected:
+        assert text in done.stderr
+
+
+@pytest.mark.slow
+def test_serve_on_a_port_in_use_names_the_port_and_suggests_another() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = str(holder.getsockname()[1])
+        assert_one_clear_line(mtdsim("serve", "--port", port), f"port {port}", "in use", "--port 0")
+
+
+def test_serve_refuses_a_port_above_65535() -> None:
+    done = mtdsim("serve", "--port", "99999")
+    assert done.returncode == 2
+    assert "99999 is not a port" in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("credentials", [["--control-key", "k"],
+                                         ["--tenant-id", "t", "--client-id", "c", "--client-secret", "s"]])
+def test_simulate_against_nothing_says_the_target_cannot_be_reached(credentials: list[str]) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    done = mtdsim("simulate", "--target", url, *credentials, "--no-progress", "--android", "1", "--ios", "1")
+    assert_one_clear_line(done, url)
+    assert "reach" in done.stderr
+
+
+def test_simulate_with_a_target_without_scheme_suggests_one() -> None:
+    done = mtdsim("simulate", "--target", "127.0.0.1:8765", "--control-key", "k", "--no-progress")
+    assert_one_clear_line(done, "http://127.0.0.1:8765")
+
+
+@pytest.mark.slow
+def test_simulate_with_a_wrong_control_key_says_so(serve: Callable[..., Any]) -> None:
+    served = serve()
+    done = mtdsim("simulate", "--target", served.url, "--control-key", "wrong", "--no-progress")
+    served.stop()
+    assert_one_clear_line(done, "refused the control key")
+
+
+SUITE = """\
+name: quick
+source: modelled
+given:
+  connectors:
+    demo: {iosEnabled: true}
+steps:
+  - heartbeat: demo
+    expect: {status: 999}
+---
+name: endless
+source: modelled
+given:
+  connectors:
+    demo: {iosEnabled: true}
+steps:
+  - heartbeat: demo
+    retry: {until: {status: 999}, timeout: 60, interval: 0.05}
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_run_says_interrupted_and_writes_the_report_of_what_finished(tmp_path: Path) -> None:
+    suite = tmp_path / "two.scenario.yaml"
+    suite.write_text(SUITE)
+    junit = tmp_path / "out.xml"
+    command = [*MTDSIM, "run", str(suite), "--junit", str(junit), "--seed", "1"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:  # the first scenario fails at once and says so; the second never ends
+            if "FAIL" in line and "quick" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "interrupted after 1 of 2 scenario(s)" in err
+    assert "Traceback" not in err
+    report = junit.read_text()
+    assert 'name="quick"' in report and "endless" not in report

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.service.app import create_app
+from simulator.service.keys import STATE
+from simulator.service.settings import Settings
+from tests.routes.conftest import ADMIN_APP, ANDROID, IOS, NOW, PARTNER_APP, TENANT, Api
+
+TENANT_2 = "00000000-0000-4000-8000-000000000002"
+REPORT = {"azureADDeviceId": ANDROID, "platform": "android", "osVersion": "14.0", "threatState": "highSeverity",
+          "reportedDateTime": "2026-11-25T09:59:00Z"}
+
+
+async def _busy_tenant(api: Api) -> None:
+    await api.live_connector(androidEnabled=True, iosEnabled=True)
+    await api.call("POST", "/v1.0/deviceManagement/deviceCompliancePolicies", status=201, json={
+        "@odata.type": "#microsoft.graph.androidCompliancePolicy", "displayName": "MTD",
+        "deviceThreatProtectionEnabled": True, "deviceThreatProtectionRequiredSecurityLevel": "low"})
+    await api.report(REPORT)
+    await api.advance("PT1H")
+    await api.call("POST", "/_sim/tenants", as_="control", status=201, json={"id": TENANT_2, "displayName": "Two"})
+    await api.call("POST", f"/_sim/tenants/{TENANT_2}/apps", as_="control", status=201, json={"kind": "partner"})
+
+
+def _comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What must survive an import: everything but the capture time and what the export request itself counted."""
+    return {key: value for key, value in snapshot.items() if key not in ("takenAt", "counters", "journal")}
+
+
+async def test_snapshot_exported_and_imported_into_a_fresh_server_gives_back_the_same_state(
+        api: Api, aiohttp_client: Any) -> None:
+    await _busy_tenant(api)
+    before = await api.call("GET", "/_sim/snapshot", as_="control")
+    assert before["format"] == "mtdsim-snapshot" and len(before["tenants"]) == 2
+    fresh_settings = Settings(seed=99, validate_responses=True, clock_ticking=False, control_key="test-key")
+    fresh = Api(await aiohttp_client(create_app(fresh_settings)), fresh_settings)
+    imported = await fresh.call("PUT", "/_sim/snapshot", as_="control", json=before)
+    assert imported == {"tenants": 2, "devices": len(before["tenants"][0]["devices"]), "reports": 1}
+    after = await fresh.call("GET", "/_sim/snapshot", as_="control")
+    assert _comparable(after) == _comparable(before)
+    assert after["journal"]["rows"][: len(before["journal"]["rows"])] == before["journal"]["rows"]
+    assert after["counters"]["traffic"] == before["counters"]["traffic"]
+
+
+async def test_tokens_issued_before_an_export_still_work_on_the_server_it_was_imported_into(
+        api: Api, aiohttp_client: Any) -> None:
+    await _busy_tenant(api)
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    fresh_settings = Settings(seed=7, validate_responses=True, clock_start=NOW, clock_ticking=False,
+                              control_key="test-key")
+    fresh = Api(await aiohttp_client(create_app(fresh_settings)), fresh_settings, admin=api.admin,
+                partner=api.partner)
+    await fresh.call("POST", "/_sim/snapshot", as_="control", json=snapshot)
+    device = await fresh.call("GET", f"/_sim/tenants/{TENANT}/devices/{ANDROID}/compliance", as_="control")
+    assert device["complianceState"] == "noncompliant"  # the high-severity report came along
+    listed = await fresh.call("GET", "/v1.0/deviceManagement/managedDevices?$filter=azureADDeviceId eq '" + IOS + "'")
+    assert [d["azureADDeviceId"] for d in listed["value"]] == [IOS]
+    assert (await fresh.token(*PARTNER_APP)) and (await fresh.token(*ADMIN_APP))
+
+
+async def test_importing_a_snapshot_replaces_what_the_server_held(api: Api) -> None:
+    empty = await api.call("GET", "/_sim/snapshot", as_="control")
+    await _busy_tenant(api)
+    await api.call("PUT", "/_sim/snapshot", as_="control", json=empty)
+    assert list(api.client.app[STATE].tenants) == [TENANT]
+    assert api.client.app[STATE].tenants[TENANT].connectors == {}
+
+
+async def test_a_snapshot_of_another_version_is_a_400_pointing_at_it(api: Api) -> None:
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    body = await api.call("PUT", "/_sim/snapshot", as_="control", json={**snapshot, "version": 9}, status=400)
+    assert body["error"]["code"] == "invalidRequest"
+    assert [d["target"] for d in body["error"]["details"]] == ["/version"]
+
+
+async def test_a_snapshot_that_is_not_json_or_not_declared_json_is_refused_with_the_graph_envelope(api: Api) -> None:
+    for content_type, status, code in (("application/json", 400, "invalidRequest"),
+                                       ("text/plain", 415, "unsupportedMediaType")):
+        response = await api.client.put("/_sim/snapshot", data=b"{nope",
+                                        headers={**api.control, "Content-Type": content_type})
+        assert response.status == status
+        assert (await response.json())["error"]["code"] == code
+
+
+async def test_a_snapshot_with_an_app_of_an_unknown_tenant_is_a_400_and_changes_nothing_it_validated(
+        api: Api) -> None:
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    snapshot["apps"][0]["tenant_id"] = "nobody"
+    body = await api.call("PUT", "/_sim/snapshot", as_="control", json=snapshot, status=400)
+    assert body["error"]["target"] == "/apps"
+
+
+async def test_snapshot_routes_need_the_control_key(api: Api) -> None:
+    await api.call("GET", "/_sim/snapshot", as_="admin", status=401)
+    await api.call("PUT", "/_sim/snapshot", as_="admin", json={}, status=401)
+
+
+async def test_store_status_says_an_in_memory_server_is_not_durable(api: Api) -> None:
+    assert await api.call("GET", "/_sim/store", as_="control") == {"durable": False}
