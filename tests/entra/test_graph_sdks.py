@@ -131,6 +131,17 @@ async def test_v1_sdk_pages_managed_devices_with_page_iterator_and_filters(graph
     assert [d.operating_system for d in filtered] == ["iOS", "iOS"]
 
 
+async def test_v1_sdk_selects_counts_and_orders_managed_devices(graph):
+    devices = graph.device_management.managed_devices
+    query = ManagedDevicesRequestBuilder.ManagedDevicesRequestBuilderGetQueryParameters(
+        select=["azureADDeviceId", "operatingSystem"], count=True, orderby=["operatingSystem desc"])
+    page = await devices.get(RequestConfiguration(query_parameters=query))
+    assert page.odata_count == 4
+    assert [d.operating_system for d in page.value] == ["iOS", "iOS", "Android", "Android"]
+    # $select: the SDK reads only what was asked for; everything else stays unset.
+    assert all(d.azure_a_d_device_id and d.device_name is None and d.os_version is None for d in page.value)
+
+
 async def test_v1_sdk_retry_handler_honours_the_integer_retry_after_of_a_429(graph, tls_server):
     rule = {"match": {"route": "/v1.0/deviceManagement/managedDevices", "method": "GET"}, "when": {"first": 1},
             "then": {"error": {"status": 429, "retryAfter": 0.4}}}  # sent as Retry-After: 1
