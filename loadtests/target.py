@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import json
+import os
+import ssl
 import sys
 import urllib.error
 import urllib.parse
@@ -81,12 +84,19 @@ def call(method: str, url: str, body: Any = None, headers: Mapping[str, str] | N
         all_headers["Content-Type"] = "application/json"
     request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=_ssl_context()) as response:
             return HttpResult(response.status, _json(response.read()))
     except urllib.error.HTTPError as exc:
         return HttpResult(exc.code, _json(exc.read()))
     except OSError as exc:
         raise SimulationError(f"{method} {url}: {exc}") from exc
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext | None:
+    """For an https mock: trust MTDSIM_CA (the CA file `mtdsim serve --tls` printed); None: the default."""
+    ca_file = os.environ.get("MTDSIM_CA")
+    return ssl.create_default_context(cafile=ca_file) if ca_file else None
 
 
 def _json(raw: bytes) -> Any:

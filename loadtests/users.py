@@ -5,6 +5,7 @@ responses against the contracts. Imported by ``locustfile.py`` only (it needs lo
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import time
 import urllib.parse
@@ -49,11 +50,22 @@ class RunState:
 RUN = RunState()
 
 
+def mtdsim_ssl_context() -> Any:
+    """Verify an https mock against MTDSIM_CA (the CA file `mtdsim serve --tls` printed), else the system store.
+
+    FastHttpUser's default is no verification at all; a gevent context, since Locust's client runs on gevent.
+    """
+    import gevent.ssl
+
+    return gevent.ssl.create_default_context(cafile=os.environ.get("MTDSIM_CA") or None)
+
+
 class MtdUser(FastHttpUser):
     """Authenticates with client credentials (refreshing before expiry) and checks sampled responses."""
 
     abstract = True
     wait_time = constant(0)
+    ssl_context_factory = staticmethod(mtdsim_ssl_context)
     app_kind: ClassVar[str] = "partner"
     task_names: ClassVar[tuple[str, ...]] = ()
     task_option: ClassVar[str] = ""

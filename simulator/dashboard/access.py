@@ -24,7 +24,7 @@ from typing import Any
 from simulator.domain.compliance import ComplianceResult
 from simulator.domain.devices import EnrolledDevice, ThreatReport
 from simulator.domain.enums import ComplianceState
-from simulator.domain.inventory import INDEXED, DeviceInventory
+from simulator.domain.inventory import DeviceInventory
 from simulator.domain.tenant import Tenant
 from simulator.errors import InvalidRequest
 
@@ -129,7 +129,7 @@ class Counts:
 
 async def count(tenant: Tenant, now: datetime) -> Counts:
     """Exact counts at any size from the compliance classes: one verdict per class, O(classes x connectors)."""
-    verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), now)
+    verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), tenant.partners, now)
     by_platform: Counter[tuple[str, str]] = Counter()
     by_connector: Counter[tuple[str, str]] = Counter()
     by_rule: Counter[str] = Counter()
@@ -177,7 +177,8 @@ class _Plan:
 
     def __init__(self, tenant: Tenant, now: datetime, query: DeviceQuery) -> None:
         self.tenant, self.now, self.query = tenant, now, query
-        self.verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), now)
+        classes = tenant.classes
+        self.verdicts = classes.verdicts(tenant.policies.values(), tenant.connectors.values(), tenant.partners, now)
         self.allowed = self._classes()  # class numbers that can match; None: any
         inventory = tenant.inventory
         self.bucket = inventory.bucket("managedDeviceOwnerType", query.owner) if query.owner else None
@@ -244,10 +245,9 @@ class _Plan:
         query = self.query
         if query.sort == "enrolled":
             return self.candidates(ascending=not query.descending)
-        name = _ORDERED_BY.get(query.sort)
-        if name is None:
+        if query.sort not in _ORDERED_BY:
             return None
-        index, keys = self.tenant.inventory.indexes[name], _sorted_keys(self.tenant.inventory, name)
+        keys, index = _sorted_keys(self.tenant.inventory, query.sort)
         walk = reversed(keys) if query.descending else iter(keys)
         return (seq for key in walk for seq in _bucket(index.get(key), query.descending) if self.admits(seq))
 
@@ -308,36 +308,50 @@ def _threat_state(tenant: Tenant, device: EnrolledDevice) -> str:
 
 
 class _SortedKeys:
-    """One index's values in order, kept across requests and extended by the devices enrolled since."""
+    """One property's values in order with their enrolment positions, kept across requests and extended by the
+    devices enrolled since (the inventory's own indexes do not cover every sortable property, e.g. deviceName)."""
 
-    def __init__(self, inventory: DeviceInventory, name: str) -> None:
-        self.keys = sorted(inventory.indexes[name])
-        self.known = set(self.keys)
-        self.seen = len(inventory.slots)
+    def __init__(self, value_of: Callable[[EnrolledDevice], str]) -> None:
+        self.value_of = value_of
+        self.buckets: dict[str, list[int]] = {}  # value -> ascending seqs (removed devices are skipped when walked)
+        self.keys: list[str] = []
+        self.seen = 0
 
-    def refresh(self, inventory: DeviceInventory, name: str) -> list[str]:
-        slots = inventory.slots
+    def refresh(self, inventory: DeviceInventory) -> tuple[list[str], dict[str, list[int]]]:
+        slots, buckets, value_of = inventory.slots, self.buckets, self.value_of
         if self.seen < len(slots):
-            value_of = INDEXED[name]
-            new = sorted({value_of(d) for d in slots[self.seen :] if d is not None} - self.known)
+            new = []
+            for seq in range(self.seen, len(slots)):
+                device = slots[seq]
+                if device is None:
+                    continue
+                bucket = buckets.get(value := value_of(device))
+                if bucket is None:
+                    buckets[value] = [seq]
+                    new.append(value)
+                else:
+                    bucket.append(seq)
             if new:  # two sorted runs: Timsort merges them in one pass
-                self.keys = sorted(self.keys + new)
-                self.known.update(new)
+                self.keys = sorted(self.keys + sorted(new))
             self.seen = len(slots)
-        return self.keys  # a removed device's value may stay: its bucket is empty or gone, and the walk skips it
+        return self.keys, buckets
 
 
 # An inventory is replaced wholesale when restored, so its orders go with it.
 _ORDERS: weakref.WeakKeyDictionary[DeviceInventory, dict[str, _SortedKeys]] = weakref.WeakKeyDictionary()
-_ORDERED_BY = {"name": "deviceName", "user": "userPrincipalName", "platform": "operatingSystem"}
+_ORDERED_BY: dict[str, Callable[[EnrolledDevice], str]] = {
+    "name": lambda d: d.device_name.lower(),
+    "user": lambda d: d.user_principal_name.lower(),
+    "platform": lambda d: d.platform.value,
+}
 
 
-def _sorted_keys(inventory: DeviceInventory, name: str) -> list[str]:
+def _sorted_keys(inventory: DeviceInventory, sort: str) -> tuple[list[str], dict[str, list[int]]]:
     orders = _ORDERS.setdefault(inventory, {})
-    order = orders.get(name)
+    order = orders.get(sort)
     if order is None:
-        order = orders[name] = _SortedKeys(inventory, name)
-    return order.refresh(inventory, name)
+        order = orders[sort] = _SortedKeys(_ORDERED_BY[sort])
+    return order.refresh(inventory)
 
 
 def _contains(device: EnrolledDevice, needle: str) -> bool:

@@ -3,9 +3,9 @@
 Compliance is evaluated when read (decisions.md), so nothing records it as it changes. A tenant is due for a sample
 when its first report batch of a new virtual hour arrives (``Timeline.record_reports``), so a simulated run that
 advances the clock by the hour gets a point per hour. Sampling is driven by those events, never by a timer: an idle
-mock does no work for the dashboard. A sample is the tenant's class counts (exact at any size, O(classes), see
-access.count), and the sampler then rests 19 times as long as the sample took, so it spends at most ``BUDGET`` of
-the mock's time.
+mock does no work for the dashboard. A sample counts all the tenant's devices from its compliance classes (O(classes)),
+and the sampler then rests 19 times as long as the sample took, so it spends at most
+``BUDGET`` of the mock's time: a large fleet is sampled less often rather than slowing the mock down.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from simulator.dashboard import access
 from simulator.dashboard.timeline import ComplianceSample, Timeline
 from simulator.domain.tenant import Tenant
 
@@ -25,9 +24,11 @@ BUDGET = 0.05
 
 
 async def sample_tenant(tenant: Tenant, now: datetime) -> ComplianceSample:
-    counts = await access.count(tenant, now)
-    by_platform = {f"{platform}/{state}": n for (platform, state), n in counts.by_platform.items() if n}
-    return ComplianceSample(now, by_platform, counts.scanned, counts.total)
+    """Every device, exactly: the tenant's compliance classes count them in O(classes) (docs/architecture.md,
+    "Device inventory"), so no device is evaluated and the sample does not depend on the fleet's size."""
+    counts = tenant.compliance_counts(now)
+    flat = {f"{platform}/{state}": n for platform, states in counts.by_platform.items() for state, n in states.items()}
+    return ComplianceSample(now, flat, counts.total, len(tenant.devices))
 
 
 async def run_sampler(tenants: Callable[[], dict[str, Tenant]], timeline: Timeline,

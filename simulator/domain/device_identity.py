@@ -18,7 +18,7 @@ from simulator.domain.clock import format_datetime
 from simulator.domain.devices import EnrolledDevice
 from simulator.domain.enums import ManagedDeviceOwnerType, Platform
 
-__all__ = ["EXPLICIT", "derived_identity", "luhn_digit"]
+__all__ = ["EXPLICIT", "derived_identity", "hardware", "luhn_digit"]
 
 # What enrolment may give explicitly (contracts/sim-device-enrollment.schema.json); everything else is derived.
 EXPLICIT = ("serialNumber", "imei", "userId", "userDisplayName", "emailAddress", "managedDeviceName", "phoneNumber",
@@ -42,10 +42,9 @@ def luhn_digit(digits: str) -> str:
 
 def derived_identity(device: EnrolledDevice) -> dict[str, Any]:
     """Graph's cosmetic managedDevice values for ``device``: derived from its id, explicit enrolment values first."""
-    seed = hashlib.blake2b(device.id.encode(), digest_size=24).digest()
+    seed = _seed(device)
     number = int.from_bytes(seed, "big")
-    fallback_manufacturer, fallback_model = _MODELS[device.platform][seed[0] % 3]
-    manufacturer, model = device.manufacturer or fallback_manufacturer, device.model or fallback_model
+    manufacturer, model, device_name = _hardware(device, seed)
     upn = device.user_principal_name
     ios = device.platform is Platform.ios
     company = device.owner_type is ManagedDeviceOwnerType.company
@@ -53,7 +52,7 @@ def derived_identity(device: EnrolledDevice) -> dict[str, Any]:
     values: dict[str, Any] = {
         "manufacturer": manufacturer,
         "model": model,
-        "deviceName": device.device_name or (model if ios else f"{manufacturer}_{model}".replace(" ", "_")),
+        "deviceName": device_name,
         "serialNumber": seed[12 : 24 if ios else 23].translate(_SERIAL_TABLE).decode(),
         "imei": (tac := f"35{number % 10**12:012d}") + luhn_digit(tac),
         "wiFiMacAddress": f"{(seed[2] | 0x02) & 0xFE:02x}" + seed[3:8].hex(),
@@ -74,6 +73,23 @@ def derived_identity(device: EnrolledDevice) -> dict[str, Any]:
     if device.extras:
         values.update(device.extras)
     return values
+
+
+def hardware(device: EnrolledDevice) -> tuple[str, str, str]:
+    """(manufacturer, model, deviceName) as ``derived_identity`` gives them, for a fraction of its cost: what a
+    ``$filter`` on these reads for every device it scans (simulator/service/device_fields.py)."""
+    return _hardware(device, _seed(device))
+
+
+def _seed(device: EnrolledDevice) -> bytes:
+    return hashlib.blake2b(device.id.encode(), digest_size=24).digest()
+
+
+def _hardware(device: EnrolledDevice, seed: bytes) -> tuple[str, str, str]:
+    fallback_manufacturer, fallback_model = _MODELS[device.platform][seed[0] % 3]
+    manufacturer, model = device.manufacturer or fallback_manufacturer, device.model or fallback_model
+    ios = device.platform is Platform.ios
+    return manufacturer, model, device.device_name or (model if ios else f"{manufacturer}_{model}".replace(" ", "_"))
 
 
 @functools.lru_cache(maxsize=256)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulator.domain.catalog import CATALOG, Partner
-from simulator.domain.compliance import ComplianceResult, below_minimum, effective_minimum, evaluate_compliance
+from simulator.domain.compliance import ComplianceResult, evaluate_compliance
 from simulator.domain.connector import ApiVersion, Condition, Connector, apply_connector_patch, partner_state
 from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform, RejectionCode
@@ -67,7 +67,6 @@ class Tenant:
         # Kept beside ``devices`` so lists, filters and counts cost O(page) or O(classes), not O(tenant).
         self.inventory = DeviceInventory()
         self.classes = ComplianceClasses()
-        self._below: dict[tuple[str, str], frozenset[str]] = {}
 
     # -- connectors (admin side) --------------------------------------------------------------------------------
 
@@ -101,10 +100,7 @@ class Tenant:
     def delete_connector(self, connector_id: str) -> None:
         """Deleting the connection also removes its classic policy and the partner's reports."""
         self.connector(connector_id)
-        before = self._minimums(connector_id)
         del self.connectors[connector_id]
-        if self._minimums(connector_id) != before:
-            self._reindex_minimums()
         self.classic_policies = {k: p for k, p in self.classic_policies.items() if p.connector_id != connector_id}
         gone = [k for k in self.reports if k[0] == connector_id]
         for key in gone:
@@ -117,10 +113,7 @@ class Tenant:
         return connector
 
     def _store_connector(self, connector: Connector, now: datetime) -> Connector:
-        before = self._minimums(connector.id)
         self.connectors[connector.id] = connector
-        if self._minimums(connector.id) != before:
-            self._reindex_minimums()
         if (connector.android_enabled or connector.ios_enabled) and not self._has_classic_policy(connector.id):
             partner = self.partners[connector.id]
             # Derived, not random: the same tenant and partner always get the same policy id (reproducible runs).
@@ -129,15 +122,6 @@ class Tenant:
             policy = ClassicPolicy(policy_id, connector.id, partner.display_name, now)
             self.classic_policies[policy.id] = policy
         return connector
-
-    def _minimums(self, connector_id: str) -> tuple[str | None, ...]:
-        partner = self.partners.get(connector_id)
-        return tuple(effective_minimum(self.connectors.get(connector_id), partner, p) for p in Platform)
-
-    def _reindex_minimums(self) -> None:
-        """A connector's own minimum OS changed (rare, an admin's PATCH): every device's below-minimum set may too."""
-        self._below.clear()
-        self.reindex()
 
     def _has_classic_policy(self, connector_id: str) -> bool:
         return any(p.connector_id == connector_id for p in self.classic_policies.values())
@@ -234,8 +218,7 @@ class Tenant:
             raise Conflict("nameAlreadyExists", f"device {device.azure_ad_device_id} is enrolled already")
         self.devices[device.azure_ad_device_id] = device
         self.devices_by_id[device.id] = device
-        seq = self.inventory.add(device)
-        self.classes.add(seq, device.platform, self._below_set(device.platform, device.os_version))
+        self.classes.add(self.inventory.add(device), device.platform, device.os_version)
         return device
 
     def remove(self, azure_ad_device_id: str) -> EnrolledDevice:
@@ -252,27 +235,13 @@ class Tenant:
         """Rebuild the inventory and classes from ``devices`` and ``reports`` (after restoring them wholesale)."""
         self.inventory, self.classes = DeviceInventory(), ComplianceClasses()
         for device in self.devices.values():
-            seq = self.inventory.add(device)
-            self.classes.add(seq, device.platform, self._below_set(device.platform, device.os_version))
+            self.classes.add(self.inventory.add(device), device.platform, device.os_version)
         for (cid, device_id), report in self.reports.items():
             self.classes.report(self.inventory.seq_of[device_id], cid, report.threat_state.value)
 
     def compliance_counts(self, now: datetime) -> ClassCounts:
         """Devices by compliance state, platform and connector rule at ``now``: O(classes x connectors)."""
-        return self.classes.counts(self.policies.values(), self.connectors.values(), now)
-
-    def _below_set(self, platform: Platform, os_version: str) -> frozenset[str]:
-        """Connector ids of the partners whose minimum OS this version is below. Partners added later are custom
-        ones with no minimum, and a change of a connector's own minimum re-indexes (``_store_connector``), so the set
-        fixed at enrolment stays right."""
-        key = (platform._value_, os_version)  # strings: an Enum member hashes through a Python call
-        found = self._below.get(key)
-        if found is None:
-            found = self._below[key] = frozenset(
-                cid for cid, partner in self.partners.items()
-                if below_minimum(os_version, effective_minimum(self.connectors.get(cid), partner, platform))
-            )
-        return found
+        return self.classes.counts(self.policies.values(), self.connectors.values(), self.partners, now)
 
     def device(self, azure_ad_device_id: str) -> EnrolledDevice:
         try:

@@ -106,7 +106,8 @@ def _certificate(header: dict[str, Any], certificates: Sequence[AppCertificate])
     if header.get("alg") not in _ALGORITHMS:
         raise AssertionRejected(5002738, f"Invalid JWT token. '{header.get('alg')}' is not a supported signature "
                                          "algorithm; use RS256 or PS256.")  # fmt: skip
-    s256, sha1 = header.get("x5t#S256"), header.get("x5t")
+    # MSAL keeps base64url's "=" padding in the thumbprints (RFC 7515 says unpadded): accept both.
+    s256, sha1 = _unpadded(header.get("x5t#S256")), _unpadded(header.get("x5t"))
     for certificate in certificates:
         if (s256 is not None and s256 == certificate.x5t_s256) or (sha1 is not None and sha1 == certificate.x5t):
             return certificate
@@ -115,6 +116,10 @@ def _certificate(header: dict[str, Any], certificates: Sequence[AppCertificate])
     raise AssertionRejected(700027, "Client assertion contains an invalid signature. [Reason - The key was not "
                                     "found., Thumbprint of key used by client: "
                                     f"'{s256 or sha1}']")  # fmt: skip
+
+
+def _unpadded(thumbprint: object) -> str | None:
+    return thumbprint.rstrip("=") if isinstance(thumbprint, str) else None
 
 
 def _check_times(claims: dict[str, Any], now: float) -> None:

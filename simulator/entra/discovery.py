@@ -78,10 +78,13 @@ def openid_configuration(base_url: str, tenant: str, version: int) -> dict[str, 
 
 
 def tenant_of_authorization_endpoint(authorization_endpoint: str, host: str) -> tuple[str, int] | None:
-    """(tenant, version) of an authorization endpoint on ``host``; None if it is not one of ours."""
+    """(tenant, version) of an authorization endpoint on ``host``; None if it is not one of ours.
+
+    Only host names are compared: MSAL builds the endpoint from the authority's host name and drops its port.
+    """
     parts = urlsplit(authorization_endpoint)
     segments = [s for s in parts.path.split("/") if s]
-    if parts.scheme != "https" or parts.netloc.lower() != host.lower() or not segments:
+    if parts.scheme != "https" or (parts.hostname or "") != urlsplit(f"//{host}").hostname or not segments:
         return None
     return segments[0], 2 if "v2.0" in segments else 1
 

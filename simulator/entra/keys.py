@@ -2,7 +2,7 @@
 
 As Entra's, each key comes with a self-signed certificate (``x5c``) and its ``kid`` is the certificate's SHA-1
 thumbprint in base64url (the same value as ``x5t``). Generating an RSA key costs ~0.15 s, so the first key of every
-mock in a process is one shared key (tests build hundreds of mocks); rotation makes fresh ones.
+mock is mtdsim's built-in key (``default_key``: no start-up cost, no randomness); rotation makes fresh ones.
 """
 
 from __future__ import annotations
@@ -79,7 +79,14 @@ def new_signing_key(now: datetime | None = None) -> SigningKey:
 
 @functools.cache
 def _process_key() -> SigningKey:
-    return new_signing_key()
+    """The built-in key (simulator/entra/default_key.py): same cost at every start-up, nothing random."""
+    from simulator.entra.default_key import CERTIFICATE_DER_B64, PRIVATE_KEY_PEM
+
+    key = serialization.load_pem_private_key(PRIVATE_KEY_PEM.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    der = base64.b64decode(CERTIFICATE_DER_B64)
+    thumbprint = x509.load_der_x509_certificate(der).fingerprint(hashes.SHA1())
+    return SigningKey(b64url(thumbprint), key, der, datetime(2026, 1, 1, tzinfo=UTC))
 
 
 class KeySet:

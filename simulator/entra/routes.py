@@ -107,7 +107,8 @@ async def rotate_key(request: web.Request) -> web.StreamResponse:
     return response
 
 
-@routes.delete("/_sim/keys/{kid}")
+# Not "rotate": /_sim/keys/rotate is only the rotation (its 405 then lists POST alone, as the spec says).
+@routes.delete("/_sim/keys/{kid:(?!rotate$)[^/]+}")
 @_controlled
 async def delete_key(request: web.Request) -> web.StreamResponse:
     request.app[STATE].keys.remove(request.match_info["kid"])

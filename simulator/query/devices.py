@@ -73,12 +73,15 @@ def find_devices(
     fields: Mapping[str, Field[DeviceRow]],
     class_fields: Mapping[str, Field[ClassRow]],
 ) -> DevicePage:
-    verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), now)
+    verdicts = tenant.classes.verdicts(tenant.policies.values(), tenant.connectors.values(), tenant.partners, now)
     predicate = compile_filter(options.filter, fields) if options.filter is not None else None
     buckets = _plan(options.filter, tenant) if options.filter is not None else None
-    count = _count(tenant, options, buckets, predicate, verdicts, now, class_fields) if options.count else None
+    # A filter or order on costly fields (derived at read time) examines proportionally fewer rows per request.
+    names = [name for name, _ in options.orderby] + sorted(properties_of(options.filter) if options.filter else ())
+    cost = max((fields[name].cost for name in names if name in fields), default=1)
+    count = _count(tenant, options, buckets, predicate, verdicts, now, class_fields, cost) if options.count else None
     # One indexed eq: its bucket is exactly the matches, so rows need no check and $skip can jump.
-    query = _Query(tenant, buckets, None if _single_indexed_eq(options.filter) else predicate, verdicts, now)
+    query = _Query(tenant, buckets, None if _single_indexed_eq(options.filter) else predicate, verdicts, now, cost)
     if options.orderby:
         page, following = query.sorted_page(options, cursor, fields)
     else:
@@ -91,8 +94,9 @@ Predicate = Callable[[DeviceRow], bool]
 
 class _Query:
     def __init__(self, tenant: Tenant, buckets: list[list[int]] | None, predicate: Predicate | None,
-                 verdicts: VerdictCache, now: datetime) -> None:  # fmt: skip
+                 verdicts: VerdictCache, now: datetime, cost: int = 1) -> None:  # fmt: skip
         self.tenant, self.buckets, self.predicate, self.verdicts, self.now = tenant, buckets, predicate, verdicts, now
+        self.scan_budget, self.sort_limit = max(1, SCAN_BUDGET // cost), max(1, SORT_LIMIT // cost)
 
     def candidates(self, after: int) -> Iterator[int]:
         inventory = self.tenant.inventory
@@ -124,7 +128,7 @@ class _Query:
                     skip_left -= 1
                 else:
                     found.append(device)
-            if len(found) == options.top or examined >= SCAN_BUDGET:
+            if len(found) == options.top or examined >= self.scan_budget:
                 break
         else:
             return found, None
@@ -135,8 +139,9 @@ class _Query:
     ) -> tuple[list[EnrolledDevice], Cursor | None]:
         slots, rows = self.tenant.inventory.slots, []
         for examined, seq in enumerate(self.candidates(-1), 1):
-            if examined > SORT_LIMIT:
-                raise InvalidRequest("invalidRequest", f"$orderby sorts at most {SORT_LIMIT} devices: add a $filter "
+            if examined > self.sort_limit:
+                raise InvalidRequest("invalidRequest", f"$orderby sorts at most {self.sort_limit} devices (for these "
+                                     "properties): add a $filter "
                                      "on an indexed property (" + ", ".join(_INDEXED_NAMES) + ") that narrows the "
                                      "list", target="$orderby")  # fmt: skip
             device = slots[seq]
@@ -196,7 +201,8 @@ def _plan(node: Node, tenant: Tenant) -> list[list[int]] | None:
 
 
 def _count(tenant: Tenant, options: QueryOptions, buckets: list[list[int]] | None, predicate: Predicate | None,
-           verdicts: VerdictCache, now: datetime, class_fields: Mapping[str, Field[ClassRow]]) -> int:  # fmt: skip
+           verdicts: VerdictCache, now: datetime, class_fields: Mapping[str, Field[ClassRow]],
+           cost: int = 1) -> int:  # fmt: skip
     node = options.filter
     if node is None:
         return len(tenant.inventory)
@@ -208,11 +214,11 @@ def _count(tenant: Tenant, options: QueryOptions, buckets: list[list[int]] | Non
     if _single_indexed_eq(node):
         assert isinstance(node, Compare)
         return tenant.inventory.bucket_size(node.prop, str(node.literal.value))
-    query, total = _Query(tenant, buckets, predicate, verdicts, now), 0
+    query, total, limit = _Query(tenant, buckets, predicate, verdicts, now), 0, max(1, COUNT_LIMIT // cost)
     slots = tenant.inventory.slots
     for examined, seq in enumerate(query.candidates(-1), 1):
-        if examined > COUNT_LIMIT:
-            raise InvalidRequest("invalidRequest", f"$count examines at most {COUNT_LIMIT} devices for this filter: "
+        if examined > limit:
+            raise InvalidRequest("invalidRequest", f"$count examines at most {limit} devices for this filter: "
                                  "narrow it with an indexed property (" + ", ".join(_INDEXED_NAMES) + ") or count "
                                  "by complianceState and operatingSystem only", target="$count")  # fmt: skip
         device = slots[seq]

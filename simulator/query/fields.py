@@ -22,11 +22,13 @@ _NONE_FIRST = -(2**62)
 @dataclass(frozen=True, slots=True)
 class Field(Generic[R]):
     """One property of a row ``R``: ``kind`` is "string" (compared case-insensitively, as Graph does), "datetime",
-    "bool" or "number"."""
+    "bool" or "number". ``cost`` is the read's price in units of a plain attribute read: a query that reads a costly
+    field examines proportionally fewer rows per request (simulator/query/devices.py)."""
 
     name: str
     kind: str
     get: Callable[[R], Any]
+    cost: int = 1
 
 
 def compile_filter(node: Node, fields: Mapping[str, Field[R]]) -> Predicate[R]:

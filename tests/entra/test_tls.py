@@ -107,3 +107,16 @@ def test_scenario_runner_and_simulate_drive_an_https_target_with_ca(tls_server):
     assert simulate.returncode == 0, simulate.stdout + simulate.stderr
     summary = json.loads(simulate.stdout)
     assert summary["target"] == tls_server.url
+
+
+@pytest.mark.slow
+def test_load_test_setup_calls_trust_mtdsim_ca_for_an_https_target(tls_server, monkeypatch):
+    from loadtests import target
+
+    monkeypatch.setenv("MTDSIM_CA", str(tls_server.ca_file))
+    target._ssl_context.cache_clear()
+    try:
+        stats = target.fetch_stats(tls_server.url, CONTROL_KEY)
+    finally:
+        target._ssl_context.cache_clear()
+    assert "requests" in stats

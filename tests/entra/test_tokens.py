@@ -116,6 +116,11 @@ async def test_a_rotated_key_signs_new_tokens_and_the_old_key_verifies_until_rem
     assert [k["kid"] for k in (await jwks(mtd_client))["keys"]] == [new_kid]
 
 
+async def test_the_rotation_path_is_not_a_key_id_so_its_405_allows_post_only(mtd_client, control_headers):
+    response = await mtd_client.delete("/_sim/keys/rotate", headers=control_headers)
+    assert response.status == 405 and response.headers["Allow"] == "POST"
+
+
 async def test_a_token_signed_by_an_unpublished_key_is_401(mtd_client):
     from cryptography.hazmat.primitives.asymmetric import rsa
 

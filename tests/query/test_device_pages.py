@@ -97,7 +97,7 @@ def test_paging_sees_every_lasting_device_once_in_order_while_others_come_and_go
         if predicate is None:
             return True
         seq = tenant.inventory.seq_of[aad]
-        verdicts = tenant.classes.verdicts([], [], T0)
+        verdicts = tenant.classes.verdicts([], [], {}, T0)
         return bool(predicate(pages.DeviceRow(tenant, tenant.devices[aad], seq, verdicts, T0)))
 
     lasting = {aad for aad in first - removed if matches(aad)}
@@ -109,8 +109,11 @@ def test_a_scan_that_finds_nothing_within_its_budget_answers_a_short_page_and_re
     tenant = fleet(95)
     tenant.enroll(EnrolledDevice(id="z", azure_ad_device_id="needle", platform=Platform.ios, os_version="17.4",
                                  enrolled_at=T0, model="Needle"))  # fmt: skip
-    first = query(tenant, None, **{"$filter": "model eq 'needle'"})
+    first = query(tenant, None, **{"$filter": "osVersion eq '17.4'"})
     assert first.devices == [] and first.next is not None and first.next.after == 9
+    assert everything(tenant, **{"$filter": "osVersion eq '17.4'"}) == ["z"]
+    costly = query(tenant, None, **{"$filter": "model eq 'needle'"})  # derived at read time: cost 4, a quarter
+    assert costly.devices == [] and costly.next is not None and costly.next.after == 1
     assert everything(tenant, **{"$filter": "model eq 'needle'"}) == ["z"]
 
 
@@ -141,7 +144,7 @@ def test_orderby_pages_equal_one_full_sort_and_need_a_narrow_filter_at_scale(mon
     assert [tenant.devices_by_id[i].device_name for i in got] == [tenant.devices_by_id[i].device_name
                                                                    for i in expected]  # fmt: skip
     assert len(got) == 40 and len(set(got)) == 40
-    monkeypatch.setattr(pages, "SORT_LIMIT", 20)
+    monkeypatch.setattr(pages, "SORT_LIMIT", 80)  # deviceName is derived (cost 4): 20 of them
     with pytest.raises(InvalidRequest, match="sorts at most 20"):
         query(tenant, None, **{"$orderby": "deviceName"})
     assert len(everything(tenant, **{"$orderby": "deviceName", "$filter": "operatingSystem eq 'iOS'"})) == 14
@@ -185,7 +188,7 @@ def test_pages_equal_brute_force_for_any_filter_order_skip_and_removals(size, te
         options = {"$top": str(top), "$skip": str(skip), **({"$filter": text} if text else {}),
                    **({"$orderby": order} if order else {})}  # fmt: skip
         parsed = read_options(options, selectable=FIELDS, sortable=FIELDS)
-        verdicts = tenant.classes.verdicts([], [], T0)
+        verdicts = tenant.classes.verdicts([], [], {}, T0)
         rows = [pages.DeviceRow(tenant, d, tenant.inventory.seq_of[d.azure_ad_device_id], verdicts, T0)
                 for d in tenant.devices.values()]  # fmt: skip
         if parsed.filter is not None:

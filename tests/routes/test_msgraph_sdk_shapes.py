@@ -140,9 +140,9 @@ async def test_the_beta_sdk_client_patches_and_reads_the_newer_connector_propert
     """msgraph-beta-sdk end to end (its request adapter, Graph's content type) on the newer properties."""
     import httpx
     from kiota_abstractions.authentication import BaseBearerTokenAuthenticationProvider
-    from msgraph_beta.generated.models.mobile_threat_defense_connector import MobileThreatDefenseConnector  # type: ignore[import-untyped]
-    from msgraph_beta.graph_request_adapter import GraphRequestAdapter  # type: ignore[import-untyped]
-    from msgraph_beta.graph_service_client import GraphServiceClient  # type: ignore[import-untyped]
+    from msgraph_beta.generated.models.mobile_threat_defense_connector import MobileThreatDefenseConnector
+    from msgraph_beta.graph_request_adapter import GraphRequestAdapter
+    from msgraph_beta.graph_service_client import GraphServiceClient
 
     from tests.routes.test_msgraph_sdk import StaticToken
 

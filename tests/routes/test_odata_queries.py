@@ -98,7 +98,7 @@ async def test_date_filters_compare_instants_on_both_sides_of_the_bound(api: Api
     ("$search=ana", "$search", "'$search'"),
     ("$filter=contains(deviceName,'a')", "$filter", "'contains'"),
     ("$filter=osVersion gt '14'", "$filter", "'gt' is supported on date-time properties only"),
-    ("$filter=serialNumber eq 'x'", "$filter", "'serialNumber'"),
+    ("$filter=managementAgent eq 'mdm'", "$filter", "'managementAgent'"),
     ("$filter=lastSyncDateTime gt 'yesterday'", "$filter", "not a valid date-time"),
     ("$orderby=jailBroken", "$orderby", "'jailBroken'"),
     ("$orderby=deviceName sideways", "$orderby", "sideways"),
@@ -176,3 +176,16 @@ async def test_compliance_policies_answer_odata_options(api: Api) -> None:
     assert found["@odata.count"] == 2
     body = await api.call("GET", f"{POLICIES}?$filter=isof('microsoft.graph.iosCompliancePolicy')", status=400)
     assert "'isof'" in body["error"]["message"]
+
+
+async def test_derived_properties_filter_by_the_values_the_view_shows(api: Api) -> None:
+    """deviceName, model, serialNumber... are derived from the device id unless enrolled: filters read the same."""
+    await api.enroll(*fleet(4))
+    everything = await walk(api, DEVICES)
+    target = everything[-1]
+    for name in ("serialNumber", "model", "deviceName", "userDisplayName", "emailAddress"):
+        found = await walk(api, f"{DEVICES}?$filter={name} eq '{target[name]}'")
+        assert target["id"] in [d["id"] for d in found], name
+        assert all(d[name].lower() == target[name].lower() for d in found), name
+    supervised = await walk(api, f"{DEVICES}?$filter=isSupervised eq true")
+    assert [d["id"] for d in supervised] == [d["id"] for d in everything if d["isSupervised"]]

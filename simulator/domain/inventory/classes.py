@@ -1,12 +1,14 @@
 """Compliance classes: devices that share every fact compliance reads share one verdict at any virtual time.
 
-A device's compliance (DESIGN 4.2) depends on its platform, on which partners' minimum OS versions it is below, and
-on the newest threat state each connector reported; everything else (policies, toggles, heartbeats, the clock) is
-tenant-wide. Those per-device facts form the device's *class*. The tenant keeps each device's class and how many
-devices are in each, and updates them only when a fact changes (enrolment, removal, a report whose threat state
-differs from the stored one, a connector deleted with its reports). Counts by state, platform and connector are then
-one evaluation per class at the time asked, O(classes x connectors) and exact at any virtual time, with nothing
-scheduled: a partner turning unresponsive changes the verdict of whole classes at once.
+A device's compliance (DESIGN 4.2) depends on its platform, its OS version (against each connector's minimum, which
+the admin may change at any time) and the newest threat state each connector reported; everything else (policies,
+toggles, minimums, heartbeats, the clock) is tenant-wide. Those per-device facts form the device's *class*. The
+tenant keeps each device's class and how many devices are in each, and updates them only when a fact changes
+(enrolment, removal, a report whose threat state differs from the stored one, a connector deleted with its reports).
+Counts by state, platform and connector are then one evaluation per class at the time asked, O(classes x connectors)
+and exact at any virtual time, with nothing scheduled: a partner turning unresponsive changes the verdict of whole
+classes at once. The number of classes is bounded by platforms x distinct OS versions x threat-state combinations, a
+few hundred in a realistic fleet.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from simulator.domain.compliance import connector_verdict, platform_required_rank
+from simulator.domain.catalog import Partner
+from simulator.domain.compliance import below_minimum, connector_verdict, effective_minimum, platform_required_rank
 from simulator.domain.connector import Connector
 from simulator.domain.enums import ComplianceState, Platform
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
@@ -24,9 +27,9 @@ from simulator.domain.policies import CompliancePolicy
 
 __all__ = ["ClassCounts", "ClassKey", "ComplianceClasses", "Verdict", "VerdictCache", "class_verdict"]
 
-# (platform, connector ids whose partner minimum the OS is below, ((connector id, newest threat state), ...) sorted),
-# as wire strings: a str hashes in C, an Enum member through a Python __hash__, and keys are hashed on every change.
-ClassKey = tuple[str, frozenset[str], tuple[tuple[str, str], ...]]
+# (platform, OS version, ((connector id, newest threat state), ...) sorted), as wire strings: a str hashes in C, an
+# Enum member through a Python __hash__.
+ClassKey = tuple[str, str, tuple[tuple[str, str], ...]]
 # The class's state and each enabled connector's (id, rule, blocks).
 Verdict = tuple[ComplianceState, tuple[tuple[str, str, bool], ...]]
 
@@ -56,15 +59,15 @@ class ComplianceClasses:
         self.keys: list[ClassKey] = []  # class number -> its facts
         self._numbers: dict[ClassKey, int] = {}
         self._moves: dict[tuple[int, str, str | None], int] = {}
-        self._fresh: dict[tuple[str, frozenset[str]], int] = {}
+        self._fresh: dict[tuple[str, str], int] = {}
 
     def __len__(self) -> int:
         """Classes with at least one device."""
         return sum(1 for size in self.sizes if size)
 
-    def add(self, seq: int, platform: Platform, below: frozenset[str]) -> None:
+    def add(self, seq: int, platform: Platform, os_version: str) -> None:
         """A newly enrolled device (seqs arrive in order, one each), with no reports yet."""
-        number = self._fresh.get(start := (platform._value_, below))
+        number = self._fresh.get(start := (platform._value_, os_version))
         if number is None:
             number = self._fresh[start] = self._number((*start, ()))
         if seq != len(self.of_seq):
@@ -85,13 +88,13 @@ class ComplianceClasses:
         if new is None:
             if old < 0:
                 return
-            platform, below, reported = self.keys[old]
+            platform, os_version, reported = self.keys[old]
             states = dict(reported)
             if state is None:
                 states.pop(connector_id, None)
             else:
                 states[connector_id] = state
-            new = self._number((platform, below, tuple(sorted(states.items()))))
+            new = self._number((platform, os_version, tuple(sorted(states.items()))))
             self._moves[(old, connector_id, state)] = new
         if new != old:
             self.sizes[old] -= 1
@@ -102,15 +105,13 @@ class ComplianceClasses:
         """(class number, devices) of every class that has devices."""
         return ((number, size) for number, size in enumerate(self.sizes) if size)
 
-    def verdicts(
-        self, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector], now: datetime
-    ) -> VerdictCache:
-        return VerdictCache(self.keys, list(policies), list(connectors), now)
+    def verdicts(self, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector],
+                 partners: Mapping[str, Partner], now: datetime) -> VerdictCache:  # fmt: skip
+        return VerdictCache(self.keys, list(policies), list(connectors), partners, now)
 
-    def counts(
-        self, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector], now: datetime
-    ) -> ClassCounts:
-        cache = self.verdicts(policies, connectors, now)
+    def counts(self, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector],
+               partners: Mapping[str, Partner], now: datetime) -> ClassCounts:  # fmt: skip
+        cache = self.verdicts(policies, connectors, partners, now)
         by_state: Counter[str] = Counter()
         by_platform: dict[str, Counter[str]] = {p.value: Counter() for p in Platform}
         by_connector: dict[str, Counter[str]] = {c.id: Counter() for c in cache.connectors}
@@ -142,10 +143,11 @@ class VerdictCache:
     """Verdicts of classes at one instant, computed on first use (a request reads it for every device it scans)."""
 
     def __init__(self, keys: list[ClassKey], policies: list[CompliancePolicy], connectors: list[Connector],
-                 now: datetime) -> None:  # fmt: skip
+                 partners: Mapping[str, Partner], now: datetime) -> None:  # fmt: skip
         self.keys = keys
         self.policies = policies
         self.connectors = connectors
+        self.partners = partners
         self.now = now
         self._memo: dict[int, Verdict] = {}
 
@@ -155,15 +157,15 @@ class VerdictCache:
     def verdict(self, number: int) -> Verdict:
         found = self._memo.get(number)
         if found is None:
-            found = self._memo[number] = class_verdict(self.keys[number], self.policies, self.connectors, self.now)
+            found = self._memo[number] = class_verdict(self.keys[number], self.policies, self.connectors,
+                                                       self.partners, self.now)  # fmt: skip
         return found
 
 
-def class_verdict(
-    key: ClassKey, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector], now: datetime
-) -> Verdict:
+def class_verdict(key: ClassKey, policies: Iterable[CompliancePolicy], connectors: Iterable[Connector],
+                  partners: Mapping[str, Partner], now: datetime) -> Verdict:  # fmt: skip
     """evaluate_compliance's state for every device of the class, with each enabled connector's rule."""
-    platform, below, states = Platform(key[0]), key[1], key[2]
+    platform, os_version, states = Platform(key[0]), key[1], key[2]
     required = platform_required_rank(platform, policies)
     if required is None:
         return ComplianceState.compliant, ()
@@ -171,7 +173,14 @@ def class_verdict(
     if not enabled:
         return ComplianceState.noncompliant, ()
     reported = {cid: Health(state) for cid, state in states}
-    rules = tuple((c.id, *connector_verdict(c, platform, c.id in below, reported.get(c.id), required, now))
+    rules = tuple((c.id, *connector_verdict(c, platform, _below(os_version, c, partners, platform),
+                                            reported.get(c.id), required, now))
                   for c in enabled)  # fmt: skip
     blocked = any(blocks for _, _, blocks in rules)
     return (ComplianceState.noncompliant if blocked else ComplianceState.compliant), rules
+
+
+def _below(os_version: str, connector: Connector, partners: Mapping[str, Partner], platform: Platform) -> bool:
+    return connector.unsupported_os_blocked and below_minimum(
+        os_version, effective_minimum(connector, partners.get(connector.id), platform)
+    )

@@ -19,13 +19,14 @@ __all__ = ["INDEXED", "DeviceInventory"]
 # Graph property -> its value on a device, as compared: lower-cased. Only properties fixed at enrolment: an index
 # over a value that changes with reports or the clock would cost the ingest path an update per report. Add a line to
 # index another one. Enum values are read as ``_value_``: the ``value`` property costs a Python call per read, and
-# enrolling a million devices reads these five million times (Platform's values are Graph's operatingSystem, lower).
+# enrolling a million devices reads these four million times (Platform's values are Graph's operatingSystem, lower).
+# deviceName, model and manufacturer are derived from the device id unless enrolment gave them
+# (domain.device_identity): indexing them would hash every enrolled device, so filters on them scan.
 INDEXED: Final[Mapping[str, Callable[[EnrolledDevice], str]]] = {
     "operatingSystem": lambda d: d.platform._value_,
     "managedDeviceOwnerType": lambda d: d.owner_type._value_.lower(),
     "deviceRegistrationState": lambda d: d.registration_state._value_.lower(),
     "userPrincipalName": lambda d: d.user_principal_name.lower(),
-    "deviceName": lambda d: d.device_name.lower(),
 }
 _MIN_REBUILD = 1024
 
