@@ -20,7 +20,7 @@ from pathlib import Path
 __all__ = ["BENCHMARKS", "main"]
 
 BENCHMARKS = ("bench_report", "bench_batch", "bench_locust", "bench_scenarios", "bench_cli", "bench_scale",
-              "bench_state", "bench_durability", "bench_simulate")
+              "bench_state", "bench_durability", "bench_simulate", "bench_hostile")
 
 
 def _run(module: str, quick: bool, json_path: Path) -> int:

@@ -146,9 +146,10 @@ async def _serve(settings: Any, certificate: Any) -> None:
     from aiohttp import web
 
     from simulator.service import create_app
+    from simulator.service.rejections import GraphRunner
 
     # In-flight requests get this long to finish on shutdown; injected delays are capped below it.
-    runner = web.AppRunner(create_app(settings), access_log=None, shutdown_timeout=settings.max_fault_delay + 2)
+    runner = GraphRunner(create_app(settings), access_log=None, shutdown_timeout=settings.max_fault_delay + 2)
     await runner.setup()
     _tune_collector()
     context = None

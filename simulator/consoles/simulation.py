@@ -145,16 +145,16 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
                                                                    lambda n: report("read-back", n, known))
         if key is not None:
             stats.violations = await provisioner.violations(partner.client_id)
-            certification = await _certify(url, key, partner.tenant_id)
+            certification = await _certify(url, key, partner.tenant_id, config.ca_file)
     return SimulationResult(config.seed, url, partner.tenant_id, enrolled, stats, compliance,
                             time.perf_counter() - started, connector, certification)  # fmt: skip
 
 
-async def _certify(url: str, key: str, tenant_id: str) -> list[Any]:
+async def _certify(url: str, key: str, tenant_id: str, ca_file: str | None) -> list[Any]:
     """The partner certification of this run's tenant, read before an embedded mock goes away."""
     from simulator.certification import certify, fetch_evidence
 
-    return certify(await fetch_evidence(url, key, tenant=tenant_id))
+    return certify(await fetch_evidence(url, key, tenant=tenant_id, ca_file=ca_file))
 
 
 async def _provision(config: SimulationConfig, provisioner: Provisioner, clock: ControlClock,

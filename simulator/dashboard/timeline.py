@@ -1,15 +1,16 @@
 """What the dashboard draws over virtual time: report outcomes per virtual hour, compliance samples, recent reports.
 
-Fed from two places: the report route calls ``record_reports`` once per batch (a counter update and a reference to
-the batch, no per-report work when every report was taken), and the sampler (``simulator.dashboard.sampler``) adds
-compliance counts as virtual time moves. Everything is bounded, so a long soak holds steady memory: buckets and
+Fed from three places: the report route calls ``record_reports`` once per batch (a counter update and a reference to
+the batch, no per-report work when every report was taken); the first batch of a tenant in a new virtual hour marks
+the tenant due for a compliance sample, which the sampler (``simulator.dashboard.sampler``) takes; and the overview
+view adds the counts it computed anyway. Everything is bounded, so a long soak holds steady memory: buckets and
 samples keep the newest ``MAX_POINTS``, the report history the newest ``HISTORY_REPORTS`` reports.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,7 +61,7 @@ class TenantTimeline:
     samples: deque[ComplianceSample] = field(default_factory=lambda: deque(maxlen=MAX_POINTS))
     batches: deque[ReceivedBatch] = field(default_factory=deque)
     held_reports: int = 0
-    received: int = 0  # batches ever, so the sampler can tell that something changed
+    due_hour: datetime | None = None  # the virtual hour of the newest batch that marked the tenant due
 
     def bucket(self, now: datetime) -> ReportBucket:
         start = now.replace(minute=0, second=0, microsecond=0)
@@ -84,9 +85,12 @@ class Timeline:
 
     def __init__(self) -> None:
         self.tenants: dict[str, TenantTimeline] = {}
+        self.due: set[str] = set()  # tenants to sample
+        self.wake: Callable[[], None] = lambda: None  # set by the sampler while the app runs
 
     def clear(self) -> None:
         self.tenants.clear()
+        self.due.clear()
 
     def of(self, tenant_id: str) -> TenantTimeline:
         found = self.tenants.get(tenant_id)
@@ -98,8 +102,11 @@ class Timeline:
                        outcomes: Sequence[ReportOutcome], rejected: int) -> None:  # fmt: skip
         """One batch. ``rejected`` is already counted by the caller, so a clean batch costs no loop here."""
         line = self.of(tenant_id)
-        line.received += 1
         bucket = line.bucket(now)
+        if line.due_hour != bucket.start:
+            line.due_hour = bucket.start
+            self.due.add(tenant_id)
+            self.wake()
         bucket.accepted += len(outcomes) - rejected
         if rejected:
             bucket.rejected.update(o.code.value for o in outcomes if o.code is not None)

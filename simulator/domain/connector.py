@@ -163,6 +163,9 @@ def apply_connector_patch(connector: Connector, patch: Mapping[str, Any], api: A
                 "invalidRequest", f"unknown property {name!r} for the {api} connector", target=f"/{name}"
             )
         f = _BY_GRAPH_NAME[name]
+        if isinstance(value, float) and value.is_integer() and isinstance(f.default, int) \
+                and not isinstance(f.default, bool):
+            value = int(value)  # 7.0 is an integer in JSON (and in JSON Schema, which the contract let through)
         _check_type(name, value, f.default)
         changes[f.name] = value
     return dataclasses.replace(connector, **changes)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from simulator.recording.session import RecordedRequest, scenario_document
+from simulator.recording.session import RecordedRequest, Recorder, scenario_document
 
-__all__ = ["RecordedRequest", "scenario_document"]
+__all__ = ["RecordedRequest", "Recorder", "scenario_document"]

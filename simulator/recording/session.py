@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from simulator.domain.catalog import find_partner
 from simulator.domain.clock import format_datetime
 from simulator.errors import NotFound
 
-__all__ = ["RecordedRequest", "scenario_document"]
+__all__ = ["RecordedRequest", "Recorder", "scenario_document"]
 
 _VOLATILE = frozenset({"id", "@odata.nextLink", "innerError", "message", "mobileThreatDefenseConnectorId"})
 
@@ -34,6 +35,15 @@ class RecordedRequest:
     tenant: str | None
     connector: str | None  # set for partner apps
     kind: str  # "partner" | "admin"
+
+
+@dataclass(slots=True)
+class Recorder:
+    """A session being recorded: written to ``path`` when the mock stops."""
+
+    path: Path
+    requests: list[RecordedRequest] = field(default_factory=list)
+    start: datetime | None = None
 
 
 def scenario_document(

@@ -20,7 +20,7 @@ from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, Conflict, InvalidRequest, NotFound, Unauthorized
 from simulator.service.config import app_spec
 from simulator.service.devices import device_from_wire, device_to_wire
-from simulator.service.http import json_response, read_json
+from simulator.service.http import json_response, read_json, read_optional_json
 from simulator.service.keys import STATE
 from simulator.service.state import ServiceState
 
@@ -96,7 +96,7 @@ async def list_tenants(request: web.Request) -> web.StreamResponse:
 @routes.post("/_sim/tenants")
 @_controlled
 async def create_tenant(request: web.Request) -> web.StreamResponse:
-    body = await read_json(request, "sim-tenant-create")
+    body = await read_optional_json(request, "sim-tenant-create") or {}  # the body is optional (openapi.yaml)
     state = request.app[STATE]
     tenant_id = body.get("id") or str(uuid.UUID(int=state.random.getrandbits(128), version=4))
     if tenant_id in state.tenants:

@@ -19,12 +19,13 @@ from aiohttp import web
 from simulator.conformance import ConformanceReport
 from simulator.dashboard import access, charts, devices, findings, overview, pages
 from simulator.dashboard.sampler import run_sampler
+from simulator.dashboard.timeline import ComplianceSample
 from simulator.domain.clock import format_datetime, parse_datetime
 from simulator.domain.connector import partner_state
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, InvalidRequest, NotFound, Unauthorized
 from simulator.service.control_ops import stats_wire
-from simulator.service.http import json_response
+from simulator.service.http import json_response, read_body
 from simulator.service.keys import STATE
 from simulator.service.state import ServiceState
 
@@ -66,7 +67,12 @@ async def page(request: web.Request) -> web.Response:
 
 @routes.post("/_sim/dashboard/session", name="dashboard.signIn")
 async def sign_in(request: web.Request) -> web.Response:
-    form = await request.post()
+    await read_body(request)  # within the body timeout; post() then parses what it read
+    try:
+        form = await request.post()
+    except ValueError:  # e.g. multipart/form-data without a boundary (issue 15: a 400, never a 500)
+        raise InvalidRequest("invalidRequest", "The sign-in form must be application/x-www-form-urlencoded.",
+                             target="") from None
     key = form.get("key")
     if not isinstance(key, str) or not _valid(request, key):
         return web.Response(text=pages.sign_in(failed=True), content_type="text/html", status=401)
@@ -100,7 +106,11 @@ async def tenants(request: web.Request) -> web.Response:
 async def tenant_overview(request: web.Request) -> web.Response:
     state, tenant = _tenant(request)
     now = state.clock.now()
-    return json_response(request, overview.overview(tenant, now, await access.count(tenant, now)))
+    counts = await access.count(tenant, now)
+    # Counted anyway: the charts get a point whenever someone looks (a clock advance shows without a report).
+    by_platform = {f"{platform}/{compliance}": n for (platform, compliance), n in counts.by_platform.items()}
+    state.timeline.add_sample(tenant.id, ComplianceSample(now, by_platform, counts.scanned, counts.total))
+    return json_response(request, overview.overview(tenant, now, counts))
 
 
 @routes.get("/_sim/views/tenants/{tenantId}/devices", name="views.devices")
@@ -219,7 +229,7 @@ async def sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     import asyncio
 
     state = app[STATE]
-    task = asyncio.create_task(run_sampler(lambda: state.tenants, lambda: state.timeline, state.clock.now))
+    task = asyncio.create_task(run_sampler(lambda: state.tenants, state.timeline, state.clock.now))
     yield
     task.cancel()
     with suppress(asyncio.CancelledError):

@@ -6,32 +6,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from aiohttp import web
 
-from simulator.recording import RecordedRequest, scenario_document
+from simulator.recording import RecordedRequest, Recorder, scenario_document
 from simulator.service.devices import device_to_wire
-from simulator.service.keys import REQUEST_INFO, STATE
+from simulator.service.keys import RECORDER, REQUEST_INFO, STATE
 
-__all__ = ["RECORDER", "Recorder", "install"]
+__all__ = ["install"]
 
 _RECORDED_PREFIXES = ("/partner/", "/v1.0/", "/beta/")
 _MODELINE = "# yaml-language-server: $schema=https://mtdsim.example/contracts/scenario.schema.json\n"
 
 
-@dataclass(slots=True)
-class Recorder:
-    path: Path
-    requests: list[RecordedRequest] = field(default_factory=list)
-    start: datetime | None = None
-
-
-RECORDER = web.AppKey("mtdsim.recorder", Recorder)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from simulator.errors import InvalidRequest
 
-__all__ = ["RecordCodec", "codec_for", "register"]
+__all__ = ["RecordCodec", "aware_datetime", "codec_for", "register"]
 
 R = TypeVar("R")
 Convert = Callable[[Any], Any]
@@ -35,16 +35,52 @@ def _optional(convert: Convert) -> Convert:
 _SPECIAL: dict[Any, tuple[Convert, Convert]] = {}
 
 
+def aware_datetime(text: str) -> datetime:
+    """ISO 8601 text with an offset: every datetime the service keeps is aware (ValueError otherwise)."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return when
+
+
 def register(kind: type[Any], encode: Convert, decode: Convert) -> None:
     """A type the generic rules cannot encode (it holds key objects, say): its own (encode, decode) pair."""
     _SPECIAL[kind] = (encode, decode)
 
 
+def _checked(kind: type[Any]) -> Convert:
+    """A decoder that lets only values of ``kind`` through: a snapshot is input, and a string where the service
+    keeps an int would fail later, in some request, as a 500."""
+
+    def check(value: Any) -> Any:
+        # bool is an int in Python, and an int is a fine float, but neither is a str or a bool.
+        if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
+            return value
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        raise TypeError(f"{value!r} is not a {kind.__name__}")
+
+    return check
+
+
+def _literal(allowed: tuple[Any, ...]) -> Convert:
+    def check(value: Any) -> Any:
+        if value in allowed:
+            return value
+        raise ValueError(f"{value!r} is not one of {allowed}")
+
+    return check
+
+
 def _converters(hint: Any) -> tuple[Convert, Convert]:
-    """(encode, decode) for one field type; unknown types pass through (they are JSON-ready already)."""
+    """(encode, decode) for one field type; other types pass through (they are JSON-ready already)."""
     if hint in _SPECIAL:
         return _SPECIAL[hint]
+    if hint in (str, int, bool, float):
+        return _same, _checked(hint)
     origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return _same, _literal(typing.get_args(hint))
     if origin in (typing.Union, types.UnionType):
         inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         if len(inner) == 1:
@@ -61,7 +97,7 @@ def _converters(hint: Any) -> tuple[Convert, Convert]:
             return (lambda items: [nested.encode(i) for i in items]), (lambda items: tuple(map(nested.decode, items)))
         return list, tuple
     if hint is datetime:
-        return datetime.isoformat, datetime.fromisoformat
+        return datetime.isoformat, aware_datetime
     if hint is bytes:
         return bytes.hex, bytes.fromhex
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -91,7 +127,7 @@ class RecordCodec(Generic[R]):
         try:
             values = {name: decode(data[name]) for name, _, decode in self._fields if name in data}
             return self.kind(**values)
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise InvalidRequest("invalidRequest", f"not a valid {self.kind.__name__}: {exc}") from None
 
 

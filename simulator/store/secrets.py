@@ -17,7 +17,7 @@ from simulator.entra.keys import KeySet, SigningKey
 from simulator.errors import InvalidRequest
 from simulator.store.codec import register
 
-__all__ = ["keys_document", "restore_keys"]
+__all__ = ["decode_keys", "install_keys", "keys_document"]
 
 
 def _encode_key(key: SigningKey) -> dict[str, Any]:
@@ -30,12 +30,14 @@ def _encode_key(key: SigningKey) -> dict[str, Any]:
 def _decode_key(data: dict[str, Any]) -> SigningKey:
     try:
         private = serialization.load_pem_private_key(data["privateKey"].encode(), password=None)
-    except (ValueError, TypeError):
+        certificate = bytes.fromhex(data["certificate"])
+        created = datetime.fromisoformat(data["created"])
+    except (ValueError, TypeError, KeyError, AttributeError):
         raise InvalidRequest("invalidRequest", "a signing key is not a PEM private key",
                              target="/signingKeys") from None  # fmt: skip
     if not isinstance(private, rsa.RSAPrivateKey):
         raise InvalidRequest("invalidRequest", "signing keys are RSA keys", target="/signingKeys")
-    return SigningKey(data["kid"], private, bytes.fromhex(data["certificate"]), datetime.fromisoformat(data["created"]))
+    return SigningKey(str(data["kid"]), private, certificate, created)
 
 
 # An app's certificates travel as their PEM text: the parsed public key is rebuilt from it.
@@ -46,16 +48,21 @@ def keys_document(keys: KeySet) -> dict[str, Any]:
     return {"active": keys.active.kid, "keys": [_encode_key(k) for k in keys.keys_list()]}
 
 
-def restore_keys(keys: KeySet, document: dict[str, Any]) -> None:
-    """Make ``keys`` publish exactly the saved keys, the saved active one active (in place: the token cache holds
-    this KeySet)."""
+def decode_keys(document: dict[str, Any]) -> tuple[list[SigningKey], SigningKey]:
+    """(the saved keys, the active one) of a snapshot's ``signingKeys``."""
     saved = [_decode_key(k) for k in document["keys"]]
     active = next((k for k in saved if k.kid == document["active"]), None)
     if active is None:
         raise InvalidRequest("invalidRequest", "the active signing key is not among the keys", target="/signingKeys")
+    return saved, active
+
+
+def install_keys(keys: KeySet, saved: list[SigningKey], active: SigningKey) -> None:
+    """Make ``keys`` publish exactly ``saved``, ``active`` active (in place: the token cache holds this KeySet)."""
     for key in saved:
         keys.rotate(key)
     keys.rotate(active)
+    kept = {k.kid for k in saved}
     for key in keys.keys_list():
-        if key.kid not in {k.kid for k in saved}:
+        if key.kid not in kept:
             keys.remove(key.kid)

@@ -11,14 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from simulator.domain.catalog import Partner
+from simulator.domain.clock import VirtualClock
 from simulator.domain.connector import Connector
 from simulator.domain.devices import EnrolledDevice, ThreatReport
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
-from simulator.errors import InvalidRequest
+from simulator.domain.tenant import Tenant
+from simulator.errors import ConfigError, InvalidRequest
 from simulator.service.state import AppRegistration, JournalEntry, ServiceState, Violation
 from simulator.store.capture import Capture, TenantCapture
-from simulator.store.codec import codec_for
-from simulator.store.secrets import restore_keys
+from simulator.store.codec import aware_datetime, codec_for
+from simulator.store.secrets import decode_keys, install_keys
 
 __all__ = ["FORMAT", "VERSION", "apply_snapshot", "decode_journal_row", "encode_journal_row", "snapshot_document",
            "tenant_header"]
@@ -46,7 +48,7 @@ def decode_journal_row(row: list[Any]) -> tuple[Any, ...]:
         raise InvalidRequest("invalidRequest", f"a journal row has {_JOURNAL_REQUIRED} to {len(fields)} fields",
                              target="/journal/rows")  # fmt: skip
     missing = [JournalEntry._field_defaults[name] for name in fields[len(row):]]
-    return (datetime.fromisoformat(row[0]), *row[1:], *missing)
+    return (_time(row[0], "/journal/rows"), *row[1:], *missing)
 
 
 def tenant_header(tenant: TenantCapture) -> dict[str, Any]:
@@ -88,36 +90,50 @@ def globals_document(shot: Capture) -> dict[str, Any]:
 
 
 def apply_snapshot(state: ServiceState, document: Mapping[str, Any]) -> None:
-    """Replace everything ``state`` holds with ``document`` (faults and token caches are cleared, as by reset)."""
+    """Replace everything ``state`` holds with ``document`` (faults and token caches are cleared, as by reset).
+
+    All or nothing: everything is decoded and built first, so a document with a bad record (400) or a repeated
+    device (409) leaves the state as it was.
+    """
     if document.get("format") != FORMAT or document.get("version") != VERSION:
         raise InvalidRequest("invalidRequest", f"not an {FORMAT} document of version {VERSION}", target="/format")
-    state.reset()
-    state.tenants.clear()
-    state.apps.clear()
     clock = document["clock"]
-    state.clock.set(_time(clock["now"], "/clock/now"), ticking=clock["ticking"])
+    now = _time(clock["now"], "/clock/now")
+    try:
+        VirtualClock(now)  # the clock's own range check, before anything changes
+    except ConfigError as exc:
+        raise InvalidRequest("invalidRequest", exc.message, target="/clock/now") from None
+    tenants: dict[str, Tenant] = {}
     for index, data in enumerate(document["tenants"]):
-        _load_tenant(state, data, f"/tenants/{index}")
-    for app in map(APP.decode, document["apps"]):
-        if app.tenant_id not in state.tenants:
+        if data["id"] in tenants:
+            raise InvalidRequest("invalidRequest", f"tenant {data['id']} appears twice", target=f"/tenants/{index}/id")
+        tenants[data["id"]] = _tenant(data)
+    apps = [APP.decode(app) for app in document["apps"]]
+    for app in apps:
+        if app.tenant_id not in tenants:
             raise InvalidRequest("invalidRequest", f"app {app.client_id} of unknown tenant {app.tenant_id}",
                                  target="/apps")
-        state.apps[(app.tenant_id, app.client_id)] = app
-    if "signingKeys" in document:  # a snapshot from before RS256 tokens has none: the service keeps its own
-        restore_keys(state.keys, document["signingKeys"])
+    keys = decode_keys(document["signingKeys"]) if "signingKeys" in document else None  # older snapshots: none
+    journal, violations, checks = document["journal"], document["violations"], document["selfCheckFailures"]
+    rows = [decode_journal_row(row) for row in journal["rows"]]
+    violation_items = [VIOLATION.decode(v) for v in violations["items"]]
+    # Nothing below can fail on the document's content.
+    state.reset()
+    state.tenants.clear()
+    state.tenants.update(tenants)
+    state.apps.clear()
+    state.apps.update({(app.tenant_id, app.client_id): app for app in apps})
+    state.clock.set(now, ticking=clock["ticking"])
+    if keys is not None:
+        install_keys(state.keys, *keys)
     _load_counters(state, document["counters"])
-    journal = document["journal"]
-    state.journal.restore(map(decode_journal_row, journal["rows"]), journal["total"])
-    violations = document["violations"]
-    state.violations.restore(map(VIOLATION.decode, violations["items"]), violations["total"])
-    checks = document["selfCheckFailures"]
+    state.journal.restore(rows, journal["total"])
+    state.violations.restore(violation_items, violations["total"])
     state.self_check_failures.restore(checks["items"], checks["total"])
 
 
-def _load_tenant(state: ServiceState, data: Mapping[str, Any], pointer: str) -> None:
-    if data["id"] in state.tenants:
-        raise InvalidRequest("invalidRequest", f"tenant {data['id']} appears twice", target=f"{pointer}/id")
-    tenant = state.add_tenant(data["id"], data["displayName"])
+def _tenant(data: Mapping[str, Any]) -> Tenant:
+    tenant = Tenant(data["id"], data["displayName"])
     for partner in map(codec_for(Partner).decode, data["customPartners"]):
         tenant.partners[partner.connector_id] = partner
     tenant.connectors = _by_id(map(codec_for(Connector).decode, data["connectors"]))
@@ -129,7 +145,12 @@ def _load_tenant(state: ServiceState, data: Mapping[str, Any], pointer: str) -> 
         enroll(device)  # through the tenant's own door, so whatever it indexes stays consistent
     reports = tenant.reports
     for report in map(REPORT.decode, data["reports"]):
+        if report.azure_ad_device_id not in tenant.devices:
+            raise InvalidRequest("invalidRequest", f"a report about {report.azure_ad_device_id}, which is not "
+                                 f"enrolled in tenant {tenant.id}", target="/tenants")  # fmt: skip
         reports[(report.connector_id, report.azure_ad_device_id)] = report
+    tenant.reindex()  # its inventory and compliance classes, from the devices and reports set here
+    return tenant
 
 
 def _by_id(records: Iterable[Any]) -> dict[str, Any]:
@@ -150,6 +171,7 @@ def _load_counters(state: ServiceState, counters: Mapping[str, Any]) -> None:
 
 def _time(text: str, pointer: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest("invalidRequest", f"not an ISO 8601 date-time: {text!r}", target=pointer) from None
+        return aware_datetime(text)
+    except (ValueError, TypeError):
+        raise InvalidRequest("invalidRequest", f"not an ISO 8601 date-time with an offset: {text!r}",
+                             target=pointer) from None

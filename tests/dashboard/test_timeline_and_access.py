@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from simulator.dashboard import access, timeline
-from simulator.dashboard.sampler import sample_tenant
+from simulator.dashboard.sampler import run_sampler, sample_tenant
 from simulator.dashboard.timeline import ComplianceSample, Timeline
 from simulator.domain import DEMO_PARTNER, CompliancePolicy, EnrolledDevice, Platform, Tenant
 from simulator.domain.enums import DeviceThreatProtectionLevel, RejectionCode
@@ -40,6 +42,32 @@ def test_reports_are_counted_per_virtual_hour_with_rejections_by_code() -> None:
     line.record_reports("t", "c", NOW + timedelta(hours=1), reports[:1], [ACCEPTED], 0)
     buckets = [(b.start.hour, b.accepted, dict(b.rejected)) for b in line.of("t").buckets.values()]
     assert buckets == [(10, 2, {"deviceNotFound": 1}), (11, 1, {})]
+
+
+def test_the_first_batch_of_a_new_virtual_hour_marks_the_tenant_due_and_wakes_the_sampler_once() -> None:
+    line, woken = Timeline(), []
+    line.wake = lambda: woken.append(1)
+    for minutes in (0, 10, 29, 30, 95):
+        line.record_reports("t", "c", NOW + timedelta(minutes=minutes), [{"azureADDeviceId": "a"}], [ACCEPTED], 0)
+    assert len(woken) == 3 and line.due == {"t"}  # 10:30, 11:00 and 12:05 start new hours
+
+
+async def test_the_sampler_samples_a_due_tenant_and_does_nothing_while_none_is_due() -> None:
+    tenant, line = fleet(3), Timeline()
+    task = asyncio.create_task(run_sampler(lambda: {tenant.id: tenant}, line, lambda: NOW))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert not line.of(tenant.id).samples  # nothing due: no sample
+    line.record_reports(tenant.id, "c", NOW, [{"azureADDeviceId": "a"}], [ACCEPTED], 0)
+    for _ in range(100):
+        if line.of(tenant.id).samples:
+            break
+        await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    [sample] = line.of(tenant.id).samples
+    assert sample.scanned == 3 and sum(sample.counts.values()) == 3 and not line.due
 
 
 def test_the_report_history_keeps_the_newest_reports_and_finds_a_device_newest_first(

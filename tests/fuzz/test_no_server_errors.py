@@ -1,13 +1,21 @@
-"""Schemathesis, driven by our own OpenAPI document, finds no input that makes the mock answer 5xx (DESIGN 7).
+"""The robustness suite (DESIGN 7, issue 15): Schemathesis, driven by our own OpenAPI document, over every operation
+of /openapi.json (partner, Graph, token and control API) with all its checks and the coverage, fuzzing and stateful
+phases, against a real `mtdsim serve` with real credentials.
 
-Each route family runs with the credentials it needs, against a real `mtdsim serve`, with a fixed seed so a failure
-replays. MTDSIM_FUZZ_EXAMPLES raises the examples per operation for a longer hunt (default 15 keeps CI short).
+Each route family runs with the credentials it needs (the control family last: it resets and installs faults), on a
+bounded budget (MTDSIM_FUZZ_SECONDS per family, default 15; MTDSIM_FUZZ_EXAMPLES per operation, default 15) and a
+fixed seed, printed, so a failure replays. Zero 5xx, zero response-schema and zero status-code mismatches are
+required, as is every other check, except "Schema-valid request rejected" (positive_data_acceptance): a 400 for a
+schema-valid body that a domain rule refuses (an unknown tenant or partner id, a window that ends before it
+starts) is the documented answer, so those are printed, not failed (docs/decisions.md). Schemathesis' whole output
+goes to st-<family>.txt in the test's tmp_path, or in MTDSIM_FUZZ_DUMP when set.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,9 +37,12 @@ SEED = "20261125"
 FAMILIES = {
     "partner": (r"^/partner/", "partner"),
     "graph": (r"^/(v1\.0|beta)/", "admin"),
-    "control": (r"^/_sim/(clock|tenants|faults|journal|violations|stats|throttling)", "control"),
-    "token": (r"/oauth2/v2\.0/token$", None),
+    "token": (r"(/oauth2/v2\.0/token|^/openapi\.json)$", None),
+    "control": (r"^/_sim/", "control"),
 }
+# Findings reported but not failed (see the module docstring); every other failure title fails the test.
+REPORTED_ONLY = frozenset({"Schema-valid request rejected"})
+FAILURE_LINE = re.compile(r"^\s*❌ (?:[A-Z]+\d+ )?(.+?): (\d+)$", re.MULTILINE)  # "❌ ST202 Title: 2"
 ST = shutil.which("st", path=str(Path(sys.executable).parent))
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(ST is None, reason="schemathesis is in the test extra")]
@@ -97,19 +108,26 @@ def mock() -> Iterator[tuple[str, dict[str, str]]]:
             server.wait(timeout=15)
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_no_generated_request_makes_the_mock_answer_5xx(
+@pytest.mark.parametrize("family", list(FAMILIES))  # in this order: the control family resets and adds faults
+def test_no_generated_request_breaks_the_contract_or_makes_the_mock_answer_5xx(
     mock: tuple[str, dict[str, str]], family: str, tmp_path: Path
 ) -> None:
     base, headers = mock
     pattern, credential = FAMILIES[family]
-    command = [str(ST), "run", f"{base}/openapi.json", "--checks", "not_a_server_error", "--seed", SEED,
+    command = [str(ST), "run", f"{base}/openapi.json", "--checks", "all", "--seed", SEED,
                "-n", os.environ.get("MTDSIM_FUZZ_EXAMPLES", "15"), "--include-path-regex", pattern,
-               "--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-color"]  # fmt: skip
+               "--phases", "coverage,fuzzing,stateful", "--max-time", os.environ.get("MTDSIM_FUZZ_SECONDS", "15"),
+               "--workers", "1", "--no-color", "--request-timeout", "30"]  # fmt: skip
     if credential:
         command += ["-H", headers[credential]]
+    print(f"schemathesis seed {SEED}, family {family} (replay: st run ... --seed {SEED})")
     # Run in a scratch folder: schemathesis keeps a .schemathesis/ cache in its working directory.
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    report = done.stdout[-6000:]
-    assert "Server error" not in done.stdout, report
-    assert done.returncode == 0 or "Schema validation mismatch" in done.stdout, report
+    report = done.stdout[-8000:]
+    (Path(os.environ.get("MTDSIM_FUZZ_DUMP", tmp_path)) / f"st-{family}.txt").write_text(done.stdout)
+    failures = {title: int(count) for title, count in FAILURE_LINE.findall(done.stdout)}
+    print(f"{family}: findings {failures or 'none'}")
+    assert "Tested:" in done.stdout, report
+    assert not any("Server error" in title for title in failures), report
+    assert {t: n for t, n in failures.items() if t not in REPORTED_ONLY} == {}, report
+    assert done.returncode == 0 or failures, report

@@ -98,3 +98,10 @@ async def test_a_report_dated_before_year_1_in_utc_is_refused_and_later_reports_
     for when in ("2026-11-25T09:00:00Z", "2026-11-25T08:00:00Z"):
         answer = await mtd_client.post(reports, json={"reports": [report(when)]}, headers=partner_headers)
         assert answer.status == 200
+
+
+async def test_a_dashboard_sign_in_as_multipart_without_a_boundary_answers_400(mtd_client: Client) -> None:
+    answer = await mtd_client.post("/_sim/dashboard/session", data=b"key=",
+                                   headers={"Content-Type": "multipart/form-data"})  # fmt: skip
+    assert answer.status == 400
+    assert (await answer.json())["error"]["code"] == "invalidRequest"

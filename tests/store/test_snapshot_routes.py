@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from simulator.service.app import create_app
 from simulator.service.keys import STATE
 from simulator.service.settings import Settings
@@ -98,3 +100,62 @@ async def test_snapshot_routes_need_the_control_key(api: Api) -> None:
 
 async def test_store_status_says_an_in_memory_server_is_not_durable(api: Api) -> None:
     assert await api.call("GET", "/_sim/store", as_="control") == {"durable": False}
+
+
+@pytest.mark.parametrize(("change", "status"), [
+    (lambda s: s["tenants"][0]["devices"][0].__setitem__("platform", "windowsPhone"), 400),
+    (lambda s: s["tenants"][0]["devices"][0].__setitem__("enrolled_at", "2026-11-25T10:00:00"), 400),
+    (lambda s: s["tenants"][0]["devices"][0].pop("platform"), 400),
+    (lambda s: s["tenants"][0]["devices"].append(dict(s["tenants"][0]["devices"][0])), 409),
+    (lambda s: s["tenants"].append(dict(s["tenants"][0])), 400),
+    (lambda s: s["tenants"][0]["reports"].append({**s["tenants"][0]["reports"][0], "azure_ad_device_id": "x"}), 400),
+    (lambda s: s["clock"].__setitem__("now", "9999-12-31T23:00:00+00:00"), 400),
+    (lambda s: s["journal"]["rows"][0].__setitem__(0, "yesterday"), 400),
+    (lambda s: s["journal"]["rows"][0].__setitem__(4, "200"), 400),
+    (lambda s: s["counters"]["traffic"].__setitem__("heartbeats", "many"), 400),
+    (lambda s: s["signingKeys"]["keys"][0].__setitem__("privateKey", "not a key"), 400),
+    (lambda s: s["apps"][0].__setitem__("certificates", ["not a certificate"]), 400),
+])  # fmt: skip
+async def test_a_broken_snapshot_is_refused_whole_and_the_state_stays_as_it_was(
+        api: Api, change: Any, status: int) -> None:
+    await _busy_tenant(api)
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    change(snapshot)
+    body = await api.call("PUT", "/_sim/snapshot", as_="control", json=snapshot, status=status)
+    assert "error" in body
+    state = api.client.app[STATE]
+    assert set(state.tenants) == {TENANT, TENANT_2} and len(state.tenants[TENANT].reports) == 1
+    await api.call("POST", "/partner/v1/heartbeat", as_="partner")  # still serving, tokens still valid
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s["tenants"][0]["devices"][0].__setitem__("os_version", 14),
+    lambda s: s["tenants"][0]["connectors"][0].__setitem__("unresponsive_days", "seven"),
+    lambda s: s["tenants"][0]["connectors"][0].__setitem__("android_enabled", 1),
+    lambda s: s["tenants"][0]["connectors"][0].__setitem__("condition", "broken"),
+    lambda s: s["tenants"][0]["reports"][0].__setitem__("threat_count", True),
+])  # fmt: skip
+async def test_a_snapshot_field_of_the_wrong_type_is_a_400_not_a_later_500(api: Api, change: Any) -> None:
+    await _busy_tenant(api)
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    change(snapshot)
+    body = await api.call("PUT", "/_sim/snapshot", as_="control", json=snapshot, status=400)
+    assert body["error"]["code"] == "invalidRequest"
+
+
+async def test_compliance_counts_and_pages_of_an_imported_tenant_match_the_exported_one(
+        api: Api, aiohttp_client: Any) -> None:
+    await _busy_tenant(api)
+    await api.call("DELETE", f"/_sim/tenants/{TENANT}/devices/{IOS}", as_="control", status=204)
+    counts = await api.call("GET", f"/_sim/tenants/{TENANT}/counts", as_="control")
+    page = await api.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
+    snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
+    fresh_settings = Settings(seed=5, validate_responses=True, clock_start=NOW, clock_ticking=False,
+                              control_key="test-key")
+    fresh = Api(await aiohttp_client(create_app(fresh_settings)), fresh_settings, admin=api.admin,
+                partner=api.partner)
+    await fresh.call("PUT", "/_sim/snapshot", as_="control", json=snapshot)
+    assert await fresh.call("GET", f"/_sim/tenants/{TENANT}/counts", as_="control") == counts
+    again = await fresh.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
+    assert [d["id"] for d in again["value"]] == [d["id"] for d in page["value"]]
+    assert [d["complianceState"] for d in again["value"]] == [d["complianceState"] for d in page["value"]]

@@ -163,3 +163,19 @@ def test_a_restored_store_continues_with_a_diff_not_a_rewrite(tmp_path: Path) ->
     store.mark_written(capture_changes(restored))
     assert store.write(capture_changes(restored)) == 1
     assert dataclasses.asdict(restored.tenants[TENANT].devices["aad-7"]) == dataclasses.asdict(_device(7))
+
+
+def test_a_checkpoint_of_a_tracked_tenant_carries_only_its_changes() -> None:
+    state = _state()
+    tenant = state.tenants[TENANT]
+    for n in range(20):
+        tenant.enroll(_device(n))
+    first = capture_changes(state)
+    assert first.tenants[0].complete and len(first.tenants[0].devices) == 20 + 4  # the demo tenant's four too
+    tenant.enroll(_device(99))
+    tenant.reports[("c1", "aad-3")] = _report(3)
+    quiet = capture_changes(state)
+    (shot,) = quiet.tenants
+    assert not shot.complete
+    assert list(shot.devices) == ["aad-99"] and list(shot.reports) == [("c1", "aad-3")]
+    assert capture_changes(state).tenants[0].devices == {}
