@@ -31,6 +31,7 @@ from loadtests.ids import device_id, device_platform
 from loadtests.loadgen import make_factory
 from loadtests.mockproc import free_port, wait_for_port
 from loadtests.target import fetch_token, jwt_claims, prepare
+from simulator.entra.keyfile import kept_signing_key
 from simulator.errors import SimulationError
 
 __all__ = ["count", "main"]
@@ -43,12 +44,14 @@ STARTUP_TIMEOUT = 300.0  # Python under valgrind starts ~50x slower
 def count(server: str, kind: str, requests: int, workdir: Path) -> int:
     """Total instructions of one ``server`` process ("mock" or "baseline") that answered ``requests`` requests."""
     port = free_port()
+    data = workdir / "data"  # the mock's $XDG_DATA_HOME: its signing key is made here before either measured run
+    kept_signing_key(data / "mtdsim")  # (RSA key generation's cost varies from run to run; reading a key does not)
     out = workdir / f"callgrind.{server}.{kind}.{requests}.out"
     command = ([sys.executable, "-m", "simulator", "serve", "--port", str(port), "--control-key", KEY, "--seed", "1"]
                if server == "mock" else [sys.executable, "-m", "loadtests.baseline_server", "--port", str(port)])
     process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *command],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "PYTHONHASHSEED": "0"})  # same hashing in both runs
+                               env={**os.environ, "PYTHONHASHSEED": "0", "XDG_DATA_HOME": str(data)})  # same hashing
     try:
         wait_for_port(port, STARTUP_TIMEOUT)
         _send(port, server, kind, requests)

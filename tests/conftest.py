@@ -29,6 +29,15 @@ CONTROL_KEY = "test-control-key"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``mtdsim serve`` subprocesses keep their token signing key in a temporary data directory, not in ~."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def settings() -> Settings:
     """The demo tenant, a frozen clock at 2026-11-25T10:00:00Z, responses checked against their contracts."""

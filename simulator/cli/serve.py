@@ -27,6 +27,8 @@ def add_parser(subparsers: Any) -> None:
     tls.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     parser.add_argument("--token-version", type=int, choices=(1, 2), default=1,
                         help="access token claim set: 1 as Entra issues for Graph (default), or 2")
+    parser.add_argument("--signing-key", metavar="PEM", help="RSA private key (PEM, optionally with its certificate) "
+                        "that signs tokens (default: one made once and kept in $XDG_DATA_HOME/mtdsim/signing-key.pem)")
     parser.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                         help="event loop (default auto: uvloop where installed, else asyncio's own)")
     parser.add_argument("--record", metavar="FILE",
@@ -77,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         body_timeout=args.body_timeout,
         token_version=args.token_version,
         control_key=args.control_key or new_control_key(),
+        signing_key=_signing_key(args),
         **extra,
     )
     certificate = _certificate(args)
@@ -100,6 +103,24 @@ def _certificate(args: argparse.Namespace) -> Any:
     if args.tls_cert:
         return ServerCertificate(Path(args.tls_cert), Path(args.tls_key), None)
     return local_certificate(Path(args.tls_dir) if args.tls_dir else default_tls_dir(), [args.host])
+
+
+def _signing_key(args: argparse.Namespace) -> Any:
+    """The first token signing key: ``--signing-key``, else the kept one, so tokens outlive a restart and start-up
+    does not generate an RSA key. An unwritable data directory costs only that: a warning and a fresh key."""
+    import sys
+    from pathlib import Path
+
+    from simulator.entra.keyfile import default_data_dir, kept_signing_key, read_signing_key
+    from simulator.errors import ConfigError
+
+    if args.signing_key:
+        return read_signing_key(Path(args.signing_key))
+    try:
+        return kept_signing_key(default_data_dir())
+    except ConfigError as exc:
+        print(f"warning: {exc}; tokens will not verify after a restart", file=sys.stderr)
+        return None
 
 
 def _loop_factory(choice: str) -> Any:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from simulator.control_key import new_control_key
+from simulator.entra.keys import SigningKey
 from simulator.service.config import ServiceConfig, demo_config
 
 __all__ = ["DEFAULT_PORT", "MAX_BODY_SIZE", "Settings", "new_control_key"]
@@ -50,3 +51,5 @@ class Settings:
     state_dir: Path | None = None
     checkpoint_interval: float = 1.0
     max_snapshot_size: int = 1024 * 1024 * 1024  # PUT /_sim/snapshot bodies (a 1M-device snapshot is ~0.6 GB)
+    # The first token signing key; None shares one in-process key (tests). ``mtdsim serve`` passes its kept key.
+    signing_key: SigningKey | None = None

@@ -221,7 +221,7 @@ class ServiceState:
         self.traffic = TrafficCounters()
         self.timeline = Timeline()  # what the dashboard draws over virtual time
         # Signing keys outlive reset (as configured apps do), so tokens issued before a reset still verify after it.
-        self.keys = KeySet()
+        self.keys = KeySet(settings.signing_key)
         self.tokens = TokenCache(settings.token_cache_size, self.keys)
         self.faults = FaultBook(self.random, settings.max_fault_delay, throttling=settings.throttling)
         self.next_request_id: Callable[[], str] = RequestIds(settings.seed).next

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,8 +10,8 @@ import pytest
 from simulator.dashboard import access, timeline
 from simulator.dashboard.sampler import run_sampler, sample_tenant
 from simulator.dashboard.timeline import ComplianceSample, Timeline
-from simulator.domain import DEMO_PARTNER, EnrolledDevice, Platform, Tenant
-from simulator.domain.enums import RejectionCode
+from simulator.domain import DEMO_PARTNER, CompliancePolicy, EnrolledDevice, Platform, Tenant
+from simulator.domain.enums import DeviceThreatProtectionLevel, RejectionCode
 from simulator.domain.tenant import ACCEPTED, ReportOutcome
 from simulator.errors import InvalidRequest
 
@@ -93,6 +94,23 @@ async def test_a_sample_counts_every_device_by_platform_and_compliance() -> None
     sample = await sample_tenant(fleet(5), NOW)
     assert sample.scanned == sample.devices == 5
     assert sum(sample.counts.values()) == 5
+
+
+async def test_a_sample_from_the_compliance_classes_equals_evaluating_every_device() -> None:
+    tenant = fleet(40)
+    states = ["secured", "lowSeverity", "highSeverity", "compromised"]
+    reports = [{"azureADDeviceId": f"00000000-0000-4000-8000-{n:012d}", "platform": "android", "osVersion": "14",
+                "threatState": states[n % 4]} for n in range(0, 30, 2)]  # fmt: skip
+    tenant.heartbeat(DEMO_PARTNER.connector_id, NOW)
+    tenant.add_policy(CompliancePolicy("p", Platform.android, "MTD", NOW, NOW, True, DeviceThreatProtectionLevel.low))
+    outcomes = tenant.apply_reports(DEMO_PARTNER.connector_id, reports, [NOW] * len(reports), NOW)
+    assert all(outcome.code is None for outcome in outcomes)
+    sample = await sample_tenant(tenant, NOW + timedelta(minutes=5))
+    at = NOW + timedelta(minutes=5)
+    expected = Counter(f"{d.platform.value}/{tenant.compliance(d.azure_ad_device_id, at).state.value}"
+                       for d in tenant.devices.values())  # fmt: skip
+    assert dict(sample.counts) == dict(expected)
+    assert sample.scanned == sample.devices == 40
 
 
 async def test_counts_are_exact_at_any_size_and_only_a_search_is_bounded_and_says_so() -> None:
