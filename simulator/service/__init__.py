@@ -1,6 +1,6 @@
 """The mock Intune endpoint (aiohttp): ``create_app(Settings(...))``.
 
-Route authors: see ``simulator.service.http`` (read_json, json_response, odata_page) and
+Route authors: see ``simulator.service.http`` (read_json, json_response, graph_response) and
 ``simulator.service.auth`` (require_partner, require_admin).
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import orjson
@@ -29,7 +29,6 @@ __all__ = [
     "graph_response",
     "json_response",
     "odata_context",
-    "odata_page",
     "query_int",
     "read_body",
     "read_json",
@@ -197,31 +196,6 @@ def error_response(
 def odata_context(version: str, fragment: str) -> str:
     """``https://graph.microsoft.com/{version}/$metadata#{fragment}``."""
     return f"{GRAPH_ROOT}/{version}/$metadata#{fragment}"
-
-
-def odata_page(
-    request: web.Request, items: Sequence[T], *, default_top: int = 100, max_top: int = 1000
-) -> tuple[Sequence[T], str | None]:
-    """One page of ``items`` by ``$top``/``$skiptoken`` and the absolute ``@odata.nextLink`` (None on the last)."""
-    top = _query_int(request, "$top", default_top, 1, max_top)
-    skip = _query_int(request, "$skiptoken", 0, 0, None)
-    page = items[skip : skip + top]
-    if skip + top >= len(items):
-        return page, None
-    query = dict(request.query)
-    query.update({"$top": str(top), "$skiptoken": str(skip + top)})
-    return page, str(request.url.with_query(query))
-
-
-def _query_int(request: web.Request, name: str, default: int, low: int, high: int | None) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    value = query_int(raw)
-    if value is None or value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"of {low} or more"
-        raise InvalidRequest("invalidRequest", f"{name} must be an integer {bound}", target=name)
-    return value
 
 
 def query_int(raw: str) -> int | None:
