@@ -16,7 +16,7 @@ import aiohttp
 
 from simulator.errors import SimulationError
 
-__all__ = ["ConformanceReport", "fetch_report"]
+__all__ = ["ConformanceReport", "control_get", "fetch_report"]
 
 EXAMPLES_PER_CODE = 5
 
@@ -91,14 +91,15 @@ async def fetch_report(target: str, control_key: str, *, ca_file: str | None = N
     try:
         async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=30),
                                          connector=client_connector(ca_file)) as session:
-            stats = await _get(session, f"{base}/_sim/stats")
-            violations = await _get(session, f"{base}/_sim/violations")
+            stats = await control_get(session, f"{base}/_sim/stats")
+            violations = await control_get(session, f"{base}/_sim/violations")
     except aiohttp.ClientError as exc:
         raise SimulationError(f"cannot reach {base}: {exc}") from exc
     return ConformanceReport(base, stats, tuple(violations["value"]), int(violations.get("dropped", 0)))
 
 
-async def _get(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+async def control_get(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    """A control-API JSON answer; a refused key or any other status is a ``SimulationError`` naming the URL."""
     async with session.get(url) as response:
         if response.status == 401:
             raise SimulationError(f"{url}: the control key was refused (401)")

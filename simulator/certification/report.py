@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from simulator.certification.checks import Check, Evidence
+from simulator.conformance import control_get
 from simulator.entra.trust import client_connector
 from simulator.errors import SimulationError
 
@@ -31,10 +32,10 @@ async def fetch_evidence(
     try:
         async with aiohttp.ClientSession(headers=headers, timeout=aiohttp.ClientTimeout(total=60),
                                          connector=client_connector(ca_file)) as session:
-            certification = await _get(session, f"{base}/_sim/certification?{query}")
-            stats = await _get(session, f"{base}/_sim/stats")
-            violations = await _get(session, f"{base}/_sim/violations")
-            journal = await _get(session, f"{base}/_sim/journal?{urlencode({'limit': JOURNAL_LIMIT})}")
+            certification = await control_get(session, f"{base}/_sim/certification?{query}")
+            stats = await control_get(session, f"{base}/_sim/stats")
+            violations = await control_get(session, f"{base}/_sim/violations")
+            journal = await control_get(session, f"{base}/_sim/journal?{urlencode({'limit': JOURNAL_LIMIT})}")
     except aiohttp.ClientError as exc:
         raise SimulationError(f"cannot reach {base}: {exc}") from exc
     # Scoped to a tenant, requests the mock could not attribute to any (a 401 for an expired or foreign token) still
@@ -42,16 +43,6 @@ async def fetch_evidence(
     entries = [e for e in journal["value"] if tenant is None or e.get("tenant") in (tenant, None)]
     return Evidence(certification, stats, violations["value"], entries, int(journal.get("dropped", 0)),
                     window, max_age)  # fmt: skip
-
-
-async def _get(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
-    async with session.get(url) as response:
-        if response.status == 401:
-            raise SimulationError(f"{url}: the control key was refused (401)")
-        if response.status != 200:
-            raise SimulationError(f"{url}: answered {response.status}: {await response.text()}")
-        body: dict[str, Any] = await response.json()
-        return body
 
 
 def to_json(checks: Sequence[Check]) -> dict[str, Any]:
