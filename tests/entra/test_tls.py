@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import subprocess
 import sys
@@ -120,3 +121,18 @@ def test_load_test_setup_calls_trust_mtdsim_ca_for_an_https_target(tls_server, m
     finally:
         target._ssl_context.cache_clear()
     assert "requests" in stats
+
+
+@pytest.mark.slow
+def test_locust_users_drive_an_https_mock_trusted_through_mtdsim_ca(tls_server, tmp_path):
+    summary = tmp_path / "summary.json"
+    command = [sys.executable, "-m", "locust", "-f", "loadtests/locustfile.py", "--headless", "--only-summary",
+               "--host", tls_server.url, f"--mtd-control-key={CONTROL_KEY}", "--mtd-summary", str(summary),
+               "-u", "2", "-r", "2", "-t", "3s", "--stop-timeout", "5", "--mtd-seed", "7"]  # fmt: skip
+    env = {**os.environ, "MTDSIM_CA": str(tls_server.ca_file)}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False,
+                          cwd=Path(__file__).parents[2])  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    stats = json.loads(summary.read_text())["stats"]
+    assert sum(row["requests"] for row in stats) > 0
+    assert all(row["failRatio"] == 0 for row in stats), stats
