@@ -98,5 +98,6 @@ async def test_bad_assignments_are_400s(api: Api, assignments: list[dict[str, An
 
 
 async def test_assigning_an_unknown_policy_is_a_404(api: Api) -> None:
-    await api.call("POST", f"{POLICIES.format('v1.0')}/nope/assign", json={"assignments": []}, status=404)
-    await api.call("GET", f"{POLICIES.format('beta')}/nope/assignments", status=404)
+    assigned = await api.call("POST", f"{POLICIES.format('v1.0')}/nope/assign", json={"assignments": []}, status=404)
+    listed = await api.call("GET", f"{POLICIES.format('beta')}/nope/assignments", status=404)
+    assert assigned["error"]["code"] == listed["error"]["code"] == "itemNotFound"

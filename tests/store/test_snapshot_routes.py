@@ -94,8 +94,9 @@ async def test_a_snapshot_with_an_app_of_an_unknown_tenant_is_a_400_and_changes_
 
 
 async def test_snapshot_routes_need_the_control_key(api: Api) -> None:
-    await api.call("GET", "/_sim/snapshot", as_="admin", status=401)
-    await api.call("PUT", "/_sim/snapshot", as_="admin", json={}, status=401)
+    read = await api.call("GET", "/_sim/snapshot", as_="admin", status=401)
+    written = await api.call("PUT", "/_sim/snapshot", as_="admin", json={}, status=401)
+    assert read["error"]["code"] == written["error"]["code"]
 
 
 async def test_store_status_says_an_in_memory_server_is_not_durable(api: Api) -> None:
