@@ -18,7 +18,7 @@ from simulator.entra.discovery import MULTI_TENANT, instance_discovery, openid_c
 from simulator.entra.discovery import tenant_of_authorization_endpoint as _tenant_of
 from simulator.errors import NotFound
 from simulator.service.auth import aadsts_error
-from simulator.service.control import _controlled
+from simulator.service.control import controlled
 from simulator.service.http import json_response, read_json
 from simulator.service.keys import STATE
 
@@ -92,13 +92,13 @@ def _key_list(request: web.Request) -> web.Response:
 
 
 @routes.get("/_sim/keys")
-@_controlled
+@controlled
 async def list_keys(request: web.Request) -> web.StreamResponse:
     return _key_list(request)
 
 
 @routes.post("/_sim/keys/rotate")
-@_controlled
+@controlled
 async def rotate_key(request: web.Request) -> web.StreamResponse:
     """A new active signing key; the old ones stay in the JWKS (and keep verifying) until deleted."""
     request.app[STATE].keys.rotate()
@@ -109,14 +109,14 @@ async def rotate_key(request: web.Request) -> web.StreamResponse:
 
 # Not "rotate": /_sim/keys/rotate is only the rotation (its 405 then lists POST alone, as the spec says).
 @routes.delete("/_sim/keys/{kid:(?!rotate$)[^/]+}")
-@_controlled
+@controlled
 async def delete_key(request: web.Request) -> web.StreamResponse:
     request.app[STATE].keys.remove(request.match_info["kid"])
     return web.Response(status=204)
 
 
 @routes.post("/_sim/tenants/{tenantId}/apps/{clientId}/certificates")
-@_controlled
+@controlled
 async def add_certificate(request: web.Request) -> web.StreamResponse:
     """Register a certificate on an app (its tokens stay valid): client assertions signed with its key work."""
     body = await read_json(request, "sim-app-certificate")

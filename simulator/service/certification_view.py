@@ -8,7 +8,7 @@ from aiohttp import web
 from simulator.certification.evidence import tenant_evidence
 from simulator.domain.clock import format_datetime, parse_duration
 from simulator.errors import ConfigError, InvalidRequest
-from simulator.service.control import _controlled
+from simulator.service.control import controlled
 from simulator.service.http import json_response
 from simulator.service.keys import STATE
 
@@ -19,7 +19,7 @@ _QUERY = ("window", "maxAge", "tenant")
 
 
 @routes.get("/_sim/certification")
-@_controlled
+@controlled
 async def certification(request: web.Request) -> web.StreamResponse:
     unknown = sorted(set(request.query) - set(_QUERY))
     if unknown:

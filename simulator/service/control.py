@@ -24,14 +24,14 @@ from simulator.service.http import json_response, read_json, read_optional_json
 from simulator.service.keys import STATE
 from simulator.service.state import ServiceState
 
-__all__ = ["CONTROL_KEY_HEADER", "routes"]
+__all__ = ["CONTROL_KEY_HEADER", "controlled", "routes"]
 
 routes = web.RouteTableDef()
 CONTROL_KEY_HEADER = "X-Mtdsim-Control-Key"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _controlled(handler: Handler) -> Handler:
+def controlled(handler: Handler) -> Handler:
     @wraps(handler)
     async def checked(request: web.Request) -> web.StreamResponse:
         given = request.headers.get(CONTROL_KEY_HEADER, "")
@@ -54,13 +54,13 @@ R = TypeVar("R")
 
 
 @routes.get("/_sim/clock")
-@_controlled
+@controlled
 async def get_clock(request: web.Request) -> web.StreamResponse:
     return _clock(request)
 
 
 @routes.put("/_sim/clock")
-@_controlled
+@controlled
 async def set_clock(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-clock")
     when = _parse(parse_datetime, body["now"], "/now") if "now" in body else None
@@ -70,7 +70,7 @@ async def set_clock(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_sim/clock/advance")
-@_controlled
+@controlled
 async def advance_clock(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-clock-advance")
     clock = request.app[STATE].clock
@@ -79,14 +79,14 @@ async def advance_clock(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_sim/reset")
-@_controlled
+@controlled
 async def reset(request: web.Request) -> web.StreamResponse:
     request.app[STATE].reset()
     return web.Response(status=204)
 
 
 @routes.get("/_sim/tenants")
-@_controlled
+@controlled
 async def list_tenants(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     value = [_tenant_wire(state, t) for t in state.tenants.values()]
@@ -94,7 +94,7 @@ async def list_tenants(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_sim/tenants")
-@_controlled
+@controlled
 async def create_tenant(request: web.Request) -> web.StreamResponse:
     body = await read_optional_json(request, "sim-tenant-create") or {}  # the body is optional (openapi.yaml)
     state = request.app[STATE]
@@ -106,7 +106,7 @@ async def create_tenant(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_sim/tenants/{tenantId}/apps")
-@_controlled
+@controlled
 async def create_app_registration(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-app-create")
     state = request.app[STATE]
@@ -129,7 +129,7 @@ async def create_app_registration(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_sim/tenants/{tenantId}/devices")
-@_controlled
+@controlled
 async def enroll_devices(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-device-enrollment")
     state = request.app[STATE]
@@ -156,7 +156,7 @@ def _check_unique(tenant: Tenant, devices: list[EnrolledDevice]) -> None:
 
 
 @routes.get("/_sim/tenants/{tenantId}/devices/{azureADDeviceId}/compliance")
-@_controlled
+@controlled
 async def device_compliance(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     device_id = request.match_info["azureADDeviceId"]
@@ -166,7 +166,7 @@ async def device_compliance(request: web.Request) -> web.StreamResponse:
 
 
 @routes.put("/_sim/tenants/{tenantId}/connectors/{connectorId}/condition")
-@_controlled
+@controlled
 async def set_condition(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-connector-condition")
     state = request.app[STATE]

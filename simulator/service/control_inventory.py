@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from simulator.domain.clock import format_datetime
-from simulator.service.control import _controlled, _tenant
+from simulator.service.control import _tenant, controlled
 from simulator.service.http import json_response, request_info
 
 __all__ = ["routes"]
@@ -14,7 +14,7 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/_sim/tenants/{tenantId}/counts")
-@_controlled
+@controlled
 async def device_counts(request: web.Request) -> web.StreamResponse:
     """Devices by compliance state, platform and connector rule, at the virtual now: O(classes x connectors)."""
     state = request_info(request).state
@@ -27,7 +27,7 @@ async def device_counts(request: web.Request) -> web.StreamResponse:
 
 
 @routes.delete("/_sim/tenants/{tenantId}/devices/{azureADDeviceId}")
-@_controlled
+@controlled
 async def remove_device(request: web.Request) -> web.StreamResponse:
     """Unenroll: the device and its reports go; open ``$skiptoken`` cursors stay correct."""
     _tenant(request_info(request).state, request).remove(request.match_info["azureADDeviceId"])

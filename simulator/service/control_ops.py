@@ -12,7 +12,7 @@ from aiohttp import web
 
 from simulator.domain.catalog import find_partner
 from simulator.errors import InvalidRequest, NotFound
-from simulator.service.control import _controlled
+from simulator.service.control import controlled
 from simulator.service.http import json_response, query_int, read_json
 from simulator.service.keys import STATE
 from simulator.service.state import JournalEntry, ServiceState
@@ -24,7 +24,7 @@ _JOURNAL_FILTERS = ("route", "tenant", "partner", "device", "status", "clientReq
 
 
 @routes.get("/_sim/faults")
-@_controlled
+@controlled
 async def list_faults(request: web.Request) -> web.StreamResponse:
     book = request.app[STATE].faults
     value = [rule.to_wire(*book.counters(rule.id)) for rule in book.rules.values()]
@@ -32,7 +32,7 @@ async def list_faults(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_sim/faults")
-@_controlled
+@controlled
 async def install_fault(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-fault-rule")
     state = request.app[STATE]
@@ -41,14 +41,14 @@ async def install_fault(request: web.Request) -> web.StreamResponse:
 
 
 @routes.delete("/_sim/faults")
-@_controlled
+@controlled
 async def clear_faults(request: web.Request) -> web.StreamResponse:
     request.app[STATE].faults.clear()
     return web.Response(status=204)
 
 
 @routes.delete("/_sim/faults/{faultId}")
-@_controlled
+@controlled
 async def delete_fault(request: web.Request) -> web.StreamResponse:
     fault_id = request.match_info["faultId"]
     if not request.app[STATE].faults.delete(fault_id):
@@ -57,13 +57,13 @@ async def delete_fault(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/_sim/throttling")
-@_controlled
+@controlled
 async def get_throttling(request: web.Request) -> web.StreamResponse:
     return json_response(request, {"enabled": request.app[STATE].faults.throttling}, contract="sim-throttling")
 
 
 @routes.put("/_sim/throttling")
-@_controlled
+@controlled
 async def set_throttling(request: web.Request) -> web.StreamResponse:
     body = await read_json(request, "sim-throttling")
     request.app[STATE].faults.throttling = body["enabled"]
@@ -71,7 +71,7 @@ async def set_throttling(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/_sim/journal")
-@_controlled
+@controlled
 async def journal(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     unknown = sorted(set(request.query) - set(_JOURNAL_FILTERS))
@@ -85,7 +85,7 @@ async def journal(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/_sim/violations")
-@_controlled
+@controlled
 async def violations(request: web.Request) -> web.StreamResponse:
     ring = request.app[STATE].violations
     value = [v.to_wire() for v in ring]
@@ -93,7 +93,7 @@ async def violations(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/_sim/stats")
-@_controlled
+@controlled
 async def stats(request: web.Request) -> web.StreamResponse:
     return json_response(request, stats_wire(request.app[STATE]))
 

@@ -13,7 +13,7 @@ import orjson
 from aiohttp import web
 
 from simulator.errors import ContractViolation, InvalidRequest, Problem
-from simulator.service.control import _controlled
+from simulator.service.control import controlled
 from simulator.service.http import EntityTooLarge, UnsupportedMediaType, json_response, request_info
 from simulator.service.keys import CHECKPOINTER, STATE
 from simulator.store.capture import capture
@@ -26,7 +26,7 @@ _CONTRACT = "sim-snapshot"
 
 
 @routes.get("/_sim/snapshot")
-@_controlled
+@controlled
 async def export_snapshot(request: web.Request) -> web.StreamResponse:
     shot = capture(request.app[STATE])
     body = await asyncio.to_thread(lambda: orjson.dumps(snapshot_document(shot)))
@@ -35,7 +35,7 @@ async def export_snapshot(request: web.Request) -> web.StreamResponse:
 
 @routes.put("/_sim/snapshot")
 @routes.post("/_sim/snapshot")
-@_controlled
+@controlled
 async def import_snapshot(request: web.Request) -> web.StreamResponse:
     document = await _read_document(request)
     state = request.app[STATE]
@@ -46,7 +46,7 @@ async def import_snapshot(request: web.Request) -> web.StreamResponse:
 
 
 @routes.get("/_sim/store")
-@_controlled
+@controlled
 async def store_status(request: web.Request) -> web.StreamResponse:
     checkpointer = request.app.get(CHECKPOINTER)
     if checkpointer is None:
