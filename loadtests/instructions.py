@@ -99,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--servers", nargs="+", choices=("mock", "baseline"), default=["mock", "baseline"])
     parser.add_argument("--requests", nargs=2, type=int, metavar=("N1", "N2"),
                         help="requests in the two runs (default 2000 4000 for single, 5 25 for batch)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep callgrind's out files in DIR (for callgrind_annotate); default: a temporary folder")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("loadtests.instructions needs valgrind (apt-get install valgrind)", file=sys.stderr)
@@ -108,8 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--requests N1 N2 needs 0 <= N1 < N2")
     per_request = {}
     with tempfile.TemporaryDirectory(prefix="mtdsim-callgrind-") as folder:
+        workdir = Path(folder) if args.keep is None else args.keep
+        workdir.mkdir(parents=True, exist_ok=True)
         for server in args.servers:
-            first, second = (count(server, args.kind, n, Path(folder)) for n in (n1, n2))
+            first, second = (count(server, args.kind, n, workdir) for n in (n1, n2))
             per_request[server] = (second - first) / (n2 - n1)
             print(f"{server:<9} {args.kind}: {per_request[server]:>14,.0f} instructions per request", flush=True)
     if len(per_request) == 2:

@@ -87,7 +87,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     length = request.content_length
     if length is not None and length > limit:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
-    body = await read_body(request)
+    body = info.body = await read_body(request)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

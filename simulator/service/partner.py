@@ -102,7 +102,8 @@ async def threat_reports(request: web.Request) -> web.Response:
     info = request_info(request)
     outcomes = caller.tenant.apply_reports(caller.connector_id, reports, _reported_times(reports), info.now)
     rejected = info.state.traffic.count_reports(outcomes)
-    info.state.timeline.record_reports(caller.tenant.id, caller.connector_id, info.now, reports, outcomes, rejected)
+    info.state.timeline.record_reports(caller.tenant.id, caller.connector_id, info.now, reports, outcomes, rejected,
+                                       info.body)
     if len(reports) == 1:
         info.device = reports[0]["azureADDeviceId"]
     # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path).

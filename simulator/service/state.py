@@ -97,6 +97,7 @@ class RequestInfo:
     partner: str | None = None  # connector id
     client_id: str | None = None
     device: str | None = None
+    body: bytes | None = None  # the JSON body read_json parsed (the dashboard's report history keeps it)
 
 
 class JournalEntry(NamedTuple):
