@@ -106,13 +106,17 @@ async def threat_reports(request: web.Request) -> web.Response:
                                        info.body)
     if len(reports) == 1:
         info.device = reports[0]["azureADDeviceId"]
-    # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path).
+    # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path), and a
+    # batch with none does not look at its outcomes.
     results = [
+        {"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
+        for index, report in enumerate(reports)
+    ] if not rejected else [
         {"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
         if outcome.code is None
         else _rejected(index, report["azureADDeviceId"], outcome.code, outcome.message)
         for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
-    ]
+    ]  # fmt: skip
     answer = {"results": results, "acceptedCount": len(results) - rejected, "rejectedCount": rejected}
     return json_response(request, answer, contract="threat-report-results")
 
@@ -150,29 +154,31 @@ def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
     400 at its pointer.
     All are read before any report is applied, so such a 400 changes nothing.
     """
+    texts = [report["reportedDateTime"] for report in reports]
     try:
-        times = [_fromisoformat(report["reportedDateTime"]) for report in reports]
+        times = list(map(_fromisoformat, texts))
     except ValueError:
         pass
     else:
         # Only years 1 and 9999 can leave datetime's range once in UTC (0001-01-01T00:00:00+01:00); such a time
-        # compares, but formatting it for a later stale report's message overflowed (a 500 for that device).
-        if all(1 < when.year < 9999 for when in times):
-            return _precise(reports, times)
+        # compares, but formatting it for a later stale report's message overflowed (a 500 for that device). Every
+        # text fromisoformat read starts with its four-digit year, so the texts' min and max (in C) bound the years.
+        if min(texts) >= "0002" and max(texts) < "9999":
+            return _precise(texts, times)
     try:
-        return _precise(reports, [parse_datetime(report["reportedDateTime"]) for report in reports])
+        return _precise(texts, [parse_datetime(text) for text in texts])
     except ConfigError as exc:
-        index = next(i for i, report in enumerate(reports) if not _readable(report["reportedDateTime"]))
+        index = next(i for i, text in enumerate(texts) if not _readable(text))
         raise InvalidRequest("invalidRequest", exc.message, target=f"/reports/{index}/reportedDateTime") from None
 
 
-def _precise(reports: list[dict[str, Any]], times: list[datetime]) -> list[datetime]:
+def _precise(texts: list[str], times: list[datetime]) -> list[datetime]:
     """``times`` with the nanoseconds datetime drops (Graph writes 7 fractional digits), for the few reports whose
     text is long enough to have more than six: ``2026-11-25T10:00:00.123456Z`` is 27 characters."""
-    for index, report in enumerate(reports):
-        text = report["reportedDateTime"]
-        if len(text) > 27:
-            times[index] = with_nanoseconds(text, times[index])
+    if max(map(len, texts)) > 27:  # in C; the loop only for a batch that has such a text
+        for index, text in enumerate(texts):
+            if len(text) > 27:
+                times[index] = with_nanoseconds(text, times[index])
     return times
 
 
