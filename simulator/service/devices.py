@@ -20,25 +20,49 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random, pointer: str = "") -> EnrolledDevice:
-    """Build a device; the Intune device id is drawn from ``rng`` unless given, so a seed replays exactly."""
+    """Build a device; the Intune device id is drawn from ``rng`` unless given, so a seed replays exactly.
+
+    The control API enrolls a million devices in batches of 10,000, so the usual device (known enum values, no
+    optional fields) costs few calls: enum values are read from maps, a value that is not a member goes through
+    ``_enum`` for its error, the record is built with positional arguments, and the optional Graph properties are
+    looked for only when the device has keys beyond the usual ones.
+    """
+    get = data.get
+    intune_id = str(get("id") or _uuid(rng))  # drawn first: the order of draws is what a seed replays
+    aad = get("azureADDeviceId")
+    platform = _PLATFORMS.get(value) if isinstance(value := get("platform"), str) else None
+    os_version = get("osVersion")
+    owner_type = _OWNERS.get(value) if isinstance(value := get("ownerType", _COMPANY), str) else None
+    state = _STATES.get(value) if isinstance(value := get("deviceRegistrationState", _REGISTERED), str) else None
     return EnrolledDevice(
-        id=str(data.get("id") or _uuid(rng)),
-        azure_ad_device_id=_aad_id(data, rng),
-        platform=_enum(Platform, data, "platform", None, pointer),
-        os_version=_text(data, "osVersion", pointer),
-        enrolled_at=now,
-        owner_type=_enum(ManagedDeviceOwnerType, data, "ownerType", ManagedDeviceOwnerType.company, pointer),
-        registration_state=_enum(
-            DeviceRegistrationState, data, "deviceRegistrationState", DeviceRegistrationState.registered, pointer
-        ),
-        user_principal_name=str(data.get("userPrincipalName", "")),
-        device_name=str(data.get("deviceName", "")),
+        intune_id,
+        _uuid(rng) if aad is None else str(aad),
+        _enum(Platform, data, "platform", None, pointer) if platform is None else platform,
+        os_version if isinstance(os_version, str) and os_version else _text(data, "osVersion", pointer),
+        now,
+        _enum(ManagedDeviceOwnerType, data, "ownerType", _COMPANY_MEMBER, pointer) if owner_type is None
+        else owner_type,
+        _enum(DeviceRegistrationState, data, "deviceRegistrationState", _REGISTERED_MEMBER, pointer) if state is None
+        else state,
+        str(get("userPrincipalName", "")),
+        str(get("deviceName", "")),
         # Interned: a fleet repeats a few dozen hardware names, and a string per device would cost ~100 B each.
-        manufacturer=sys.intern(str(data.get("manufacturer", ""))),
-        model=sys.intern(str(data.get("model", ""))),
-        apps=tuple(InstalledApp.from_wire(dict(app)) for app in apps) if (apps := data.get("installedApps")) else (),
-        extras=tuple((name, data[name]) for name in EXPLICIT if name in data),
-    )
+        sys.intern(str(get("manufacturer", ""))),
+        sys.intern(str(get("model", ""))),
+        tuple(InstalledApp.from_wire(dict(app)) for app in apps) if (apps := get("installedApps")) else (),
+        () if data.keys() <= _USUAL_KEYS else tuple((name, data[name]) for name in EXPLICIT if name in data),
+    )  # fmt: skip
+
+
+_PLATFORMS: dict[str, Platform] = dict(Platform._value2member_map_)
+_OWNERS: dict[str, ManagedDeviceOwnerType] = dict(ManagedDeviceOwnerType._value2member_map_)
+_STATES: dict[str, DeviceRegistrationState] = dict(DeviceRegistrationState._value2member_map_)
+_COMPANY_MEMBER, _REGISTERED_MEMBER = ManagedDeviceOwnerType.company, DeviceRegistrationState.registered
+_COMPANY, _REGISTERED = _COMPANY_MEMBER.value, _REGISTERED_MEMBER.value
+# Keys of the enroll shape that are not among the explicit Graph properties (EXPLICIT): a device with only these
+# has no extras.
+_USUAL_KEYS = frozenset({"id", "azureADDeviceId", "platform", "osVersion", "ownerType", "deviceRegistrationState",
+                         "userPrincipalName", "deviceName", "manufacturer", "model", "installedApps"})  # fmt: skip
 
 
 def _uuid(rng: random.Random) -> str:
@@ -52,21 +76,23 @@ _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits, as
 _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
-def _aad_id(data: Mapping[str, Any], rng: random.Random) -> str:
-    """Generated when absent. Unregistered devices keep an id too; deviceRegistrationState says they are not."""
-    value = data.get("azureADDeviceId")
-    return _uuid(rng) if value is None else str(value)
-
-
 def device_to_wire(device: EnrolledDevice) -> dict[str, Any]:
-    """The enroll shape back (control API answers), Intune device id included."""
-    return {
+    """The enroll shape back (control API answers), Intune device id included: ``to_partner_wire``'s fields
+    written out here, in its order, because enrolment answers a million of these (a call and two merges less)."""
+    wire: dict[str, Any] = {
         "id": device.id,
-        **device.to_partner_wire(),
+        "azureADDeviceId": device.azure_ad_device_id,
+        "platform": device.platform._value_,
+        "osVersion": device.os_version,
+        "ownerType": device.owner_type._value_,
+        "userPrincipalName": device.user_principal_name,
+        "deviceRegistrationState": device.registration_state._value_,
         "deviceName": device.device_name,
-        **dict(device.extras),
-        "installedApps": [app.to_wire() for app in device.apps] if device.apps else [],
     }
+    if device.extras:
+        wire.update(device.extras)
+    wire["installedApps"] = [app.to_wire() for app in device.apps] if device.apps else []
+    return wire
 
 
 def _text(data: Mapping[str, Any], key: str, pointer: str) -> str:
