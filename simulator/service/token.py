@@ -31,7 +31,7 @@ from simulator.errors import Unauthorized
 if TYPE_CHECKING:
     from simulator.service.state import AppRegistration
 
-__all__ = ["GRAPH_AUDIENCE", "Claims", "TokenCache", "app_display_name", "issue_token", "roles_for"]
+__all__ = ["GRAPH_AUDIENCE", "TAIL", "Claims", "TokenCache", "app_display_name", "issue_token", "roles_for"]
 
 _PARTNER_ROLES = ("MobileThreatDefense.Partner.ReadWrite",)  # modelled: the partner channel is private
 _ADMIN_ROLES = (
@@ -41,7 +41,7 @@ _ADMIN_ROLES = (
     "Policy.Read.All",
 )
 _CODE = "InvalidAuthenticationToken"
-_TAIL = 43  # cache key: the token's last 43 characters, all signature
+_TAIL = TAIL = 43  # cache key: the token's last 43 characters, all signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +86,19 @@ class TokenCache:
         self._size = size
         self._keys = keys
         self._claims: dict[str, tuple[str, Claims]] = {}
+        # Callers a route check built from a verified token, by the Authorization header's tail (see ``remember``).
+        self.callers: dict[str, tuple[Any, ...]] = {}
 
     def clear(self) -> None:
         self._claims.clear()
+        self.callers.clear()
+
+    def remember(self, header: str, entry: tuple[Any, ...]) -> None:
+        """Keep ``entry`` (the header first, then what the route check needs to re-check and answer, see
+        ``simulator.service.auth``) for the next request with this Authorization header; bounded like the claims."""
+        if len(self.callers) >= self._size:
+            del self.callers[next(iter(self.callers))]
+        self.callers[header[-_TAIL:]] = entry
 
     def verify(self, token: str, apps: Mapping[tuple[str, str], AppRegistration], now: datetime) -> Claims:
         """Claims of a valid, current token of a still-registered app; else ``Unauthorized``."""
