@@ -152,16 +152,20 @@ class Timeline:
         """One batch. ``rejected`` is already counted by the caller, so a clean batch costs no loop here. ``body`` is
         the request body the contract-valid ``reports`` were parsed from: when given, the history keeps it instead of
         the parsed reports (see the module docstring)."""
-        line = self.of(tenant_id)
-        bucket = line.bucket(now)
-        if line.due_hour != bucket.start:
-            line.due_hour = bucket.start
-            self.due.add(tenant_id)
-            self.wake()
-        bucket.accepted += len(outcomes) - rejected
+        line = self.tenants.get(tenant_id) or self.of(tenant_id)
+        bucket = line.current
+        # The hour of the last batch: nothing to look up, and the tenant was marked due for it then.
+        if bucket is None or not bucket.start <= now < line.current_end:
+            bucket = line.bucket(now)
+            if line.due_hour != bucket.start:
+                line.due_hour = bucket.start
+                self.due.add(tenant_id)
+                self.wake()
+        size = len(outcomes)
+        bucket.accepted += size - rejected
         if rejected:
             bucket.rejected.update(o.code.value for o in outcomes if o.code is not None)
-        batches, size = line.batches, len(outcomes)
+        batches = line.batches
         batches.append((now, connector_id, reports if body is None else body, size, outcomes if rejected else None))
         line.held_reports += size
         while line.held_reports - batches[0][3] >= HISTORY_REPORTS:  # [3]: the size
