@@ -20,8 +20,9 @@ DEMO_CONNECTOR = "5a1b0c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 def _saved(directory: Path, *, violation: bool) -> None:
     state = ServiceState(Settings(seed=1, clock_start=NOW, clock_ticking=False))
     for n, (status, device) in enumerate(((200, "d-1"), (400, "d-2"), (200, "d-2"))):
-        state.journal.append((NOW, "POST", "/partner/v1/deviceThreatReports", "/partner/v1/deviceThreatReports",
-                              status, 1.0, f"req-{n}", TENANT, DEMO_CONNECTOR, "client", device, f"cri-{n}"))  # fmt: skip
+        route = "/partner/v1/deviceThreatReports"
+        state.journal.append((NOW, "POST", route, route, status, 1.0, f"req-{n}", TENANT, DEMO_CONNECTOR, "client",
+                              device, f"cri-{n}"))  # fmt: skip
         state.status_counts[status] += 1
     state.traffic.reports_accepted = 2
     if violation:

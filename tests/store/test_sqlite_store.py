@@ -116,6 +116,17 @@ def test_a_state_directory_keeps_a_report_times_nanoseconds(tmp_path: Path) -> N
     assert getattr(restored.tenants[TENANT].reports[("c1", "aad-1")].reported_at, "nanosecond", 0) == 700
 
 
+def test_a_restored_server_with_the_same_seed_hands_out_request_ids_it_never_gave_before() -> None:
+    state = _state()
+    given = set()
+    for _ in range(4):  # ids are seeded: a restart with the same seed would start the same sequence again
+        given.add(state.next_request_id())
+        state.status_counts[200] += 1
+    restored = _state()
+    apply_snapshot(restored, snapshot_document(capture(state)))
+    assert {restored.next_request_id() for _ in range(10)}.isdisjoint(given)
+
+
 def test_a_checkpoint_writes_only_what_changed_since_the_previous_one(tmp_path: Path) -> None:
     state = _state()
     tenant = state.tenants[TENANT]
