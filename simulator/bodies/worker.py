@@ -1,0 +1,104 @@
+"""The worker process: parse bodies and check them against their contracts, away from the service's event loop.
+
+Run as ``python -m simulator.bodies CONTRACTS_DIR`` by ``pool.BodyWorker``. It lowers its own CPU priority
+first, so the scheduler prefers the event loop even when both share one pinned core, and loads the contracts from
+the service's directory. Then, for each request frame on stdin, it answers one frame on stdout with what the
+service's own path would conclude: a bad-JSON message, the (bounded) problems, or the parsed value of a valid body.
+It exits when stdin closes (the service stopped, or died), and ignores SIGINT: a Ctrl-C in the terminal reaches
+the whole process group, and stopping is the service's decision.
+
+Frames: request ``!II`` (contract length, body length), the contract name (empty: parse only), the body;
+answer ``!I`` (length), a pickled ``Outcome``. Both ends are mtdsim: pickle is safe here and keeps parsed data as is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import signal
+import struct
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from simulator.contracts import ContractSet
+from simulator.errors import Problem
+
+__all__ = ["REQUEST", "RESPONSE", "Outcome", "check", "main"]
+
+REQUEST = struct.Struct("!II")
+RESPONSE = struct.Struct("!I")
+
+
+def _libc_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim with
+        return None
+    return trim
+
+
+_malloc_trim = _libc_malloc_trim()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the worker concluded: ``not_json`` (orjson's message), else ``problems`` (empty when valid), else
+    ``data``, the parsed body (only sent back when valid: an invalid million-item array stays in the worker)."""
+
+    not_json: str | None = None
+    problems: tuple[Problem, ...] = ()
+    data: Any = None
+
+
+def check(contracts: ContractSet, body: bytes, contract: str | None) -> Outcome:
+    """Parse ``body`` and check it against ``contract`` (None: parse only) exactly as ``read_json`` does."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return Outcome(not_json=str(exc))
+    if contract is None or contracts.is_valid(contract, data):
+        return Outcome(data=data)
+    problems = contracts.problems(contract, data) or [Problem("", "the body breaks its contract")]
+    return Outcome(problems=tuple(problems))
+
+
+def serve(contracts: ContractSet, source: BinaryIO, sink: BinaryIO) -> None:
+    """Answer request frames from ``source`` on ``sink`` until ``source`` ends."""
+    while header := source.read(REQUEST.size):
+        contract_size, body_size = REQUEST.unpack(header)
+        contract = source.read(contract_size).decode() or None
+        body = source.read(body_size)
+        answer = pickle.dumps(check(contracts, body, contract), protocol=pickle.HIGHEST_PROTOCOL)
+        del body
+        sink.write(RESPONSE.pack(len(answer)) + answer)
+        sink.flush()
+        _trim()
+
+
+def _trim() -> None:
+    """Hand freed memory back to the OS: after a million-value array, glibc keeps ~25 MB of free heap (its mmap
+    threshold rises after the first big free), which this process would hold, idle, for the rest of its life."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lower_priority()
+    serve(ContractSet.load(Path(argv[0])), sys.stdin.buffer, sys.stdout.buffer)
+    return 0
+
+
+def _lower_priority() -> None:
+    """The lowest nice value: sharing a core with the event loop, the worker gets ~1.5% of it while the loop wants
+    it all, and the loop preempts it as soon as a request arrives. (SCHED_IDLE would give it ~0.3%: on a machine
+    busy with anything else, a body would wait seconds.) Lowering one's own priority needs no privilege."""
+    with contextlib.suppress(OSError):
+        os.nice(19)
