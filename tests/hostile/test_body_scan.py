@@ -24,7 +24,7 @@ BODIES = [
     b"[]",
     b"{}",
     b'"a, b: [c] {d}"',
-    b"[" * 500 + b"]" * 500,  # containers without a comma between them
+    b"[" * 200 + b"]" * 200,  # containers without a comma between them
     b"[" + b",".join([b"[[[]]]"] * 300) + b"]",
     b'{"a": {"b": {"c": [1, {"d": null}]}}, "e": "", "f": [[], {}]}',
     b'{"": 0, "x": {"": {}}}',
