@@ -1,9 +1,10 @@
 """The worker process: parse bodies and check them against their contracts, away from the service's event loop.
 
-Run as ``python -m simulator.bodies CONTRACTS_DIR`` by ``pool.BodyWorker``. It lowers its own CPU priority
-first, so the scheduler prefers the event loop even when both share one pinned core, and loads the contracts from
-the service's directory. Then, for each request frame on stdin, it answers one frame on stdout with what the
-service's own path would conclude: a bad-JSON message, the (bounded) problems, or the parsed value of a valid body.
+Run as ``python -m simulator.bodies CONTRACTS_DIR`` by ``pool.BodyWorker``, at the lowest CPU priority (set by
+``__main__`` before any import), so the scheduler prefers the event loop even when both share one pinned core; it
+loads the contracts from the service's directory. Then, for each request frame on stdin, it answers one frame on
+stdout with what the service's own path would conclude: a bad-JSON message, the (bounded) problems, or the parsed
+value of a valid body.
 It exits when stdin closes (the service stopped, or died), and ignores SIGINT: a Ctrl-C in the terminal reaches
 the whole process group, and stopping is the service's decision.
 
@@ -13,9 +14,7 @@ answer ``!I`` (length), a pickled ``Outcome``. Both ends are mtdsim: pickle is s
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import os
 import pickle
 import signal
 import struct
@@ -91,14 +90,5 @@ def _trim() -> None:
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _lower_priority()
     serve(ContractSet.load(Path(argv[0])), sys.stdin.buffer, sys.stdout.buffer)
     return 0
-
-
-def _lower_priority() -> None:
-    """The lowest nice value: sharing a core with the event loop, the worker gets ~1.5% of it while the loop wants
-    it all, and the loop preempts it as soon as a request arrives. (SCHED_IDLE would give it ~0.3%: on a machine
-    busy with anything else, a body would wait seconds.) Lowering one's own priority needs no privilege."""
-    with contextlib.suppress(OSError):
-        os.nice(19)
