@@ -15,7 +15,8 @@ partners beside hostile clients that loop through the abuse issue 15 found:
 Targets: the well-behaved p99 with hostile clients at most 2x the p99 without (median of rounds); the server's RSS
 after the last round (hostile clients stopped, one second to settle) within 50 MiB of its RSS before the first
 hostile phase. RSS is summed over the server's process tree: the body worker that parses oversized bodies
-(simulator/bodies) counts, once it exists.
+(simulator/bodies) counts, once it exists. A context line reads it again 12 s after the last round, when the worker
+has exited for want of bodies.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from loadtests.benchlib import Measure, bench_parser, emit, start_prepared_mock
 WELL_BEHAVED = 8
 KINDS = ("oversized", "abort", "slow", "garbage")  # one hostile client of each kind
 MIB = 1024 * 1024
+WORKER_IDLE_EXIT = 11.0  # seconds after the first RSS reading: past the body worker's 10 s idle exit
 
 
 def rss_mib(pid: int) -> float:
@@ -167,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             requests += n + n_h
         time.sleep(1.0)
         end_rss, end_each = tree_rss_mib(pid)
+        if not args.quick:  # context: after the body worker's idle exit (BodyWorker.idle_seconds, 10 s)
+            time.sleep(WORKER_IDLE_EXIT)
+        idle_rss, idle_each = tree_rss_mib(pid)
     finally:
         prepared.mock.stop()
     ratios = [r / c for r, c in zip(rough, calm, strict=True) if c]
@@ -181,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 detail={"start_mib": round(start_rss, 1), "end_mib": round(end_rss, 1),
                         "start_by_process_mib": {str(p): round(m, 1) for p, m in start_each.items()},
                         "end_by_process_mib": {str(p): round(m, 1) for p, m in end_each.items()}}),
+        Measure("server RSS growth once the body worker has exited idle (context)",
+                max(idle_rss - start_rss, 0.1), "MiB", 0, context=True,
+                detail={"end_mib": round(idle_rss, 1),
+                        "by_process_mib": {str(p): round(m, 1) for p, m in idle_each.items()}}),
         Measure("well-behaved p99 without hostile clients (median)", statistics.median(calm), "ms", 0, context=True),
         Measure("well-behaved p99 with hostile clients (median)", statistics.median(rough), "ms", 0, context=True),
     ]

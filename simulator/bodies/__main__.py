@@ -10,6 +10,9 @@ import contextlib
 import os
 import sys
 
+if hasattr(os, "SCHED_IDLE"):  # Linux: preempted at once when the loop wakes (see docs/decisions.md)
+    with contextlib.suppress(OSError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 with contextlib.suppress(OSError):
     os.nice(19)
 

@@ -33,12 +33,18 @@ class Busy(Exception):
 class BodyWorker:
     """Parses and checks bodies in one low-priority worker process, ``waiting`` more at most queued behind it.
 
-    ``tasks_per_worker``: a fresh process after this many bodies (None: keep it); see docs/decisions.md."""
+    ``tasks_per_worker``: a fresh process after this many bodies (None: keep it). ``idle_seconds``: the process
+    exits after this long without a body, handing its ~35 MiB back (php-fpm's ondemand mode waits 10 s too); the
+    next body starts another (0.1-0.2 s). See docs/decisions.md."""
 
-    def __init__(self, contracts_root: Path, *, waiting: int = 2, tasks_per_worker: int | None = None) -> None:
+    def __init__(self, contracts_root: Path, *, waiting: int = 2, tasks_per_worker: int | None = None,
+                 idle_seconds: float = 10.0) -> None:  # fmt: skip
         self._root = contracts_root
         self._capacity = 1 + waiting
         self._tasks_per_worker = tasks_per_worker
+        self._idle_seconds = idle_seconds
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._stopping: set[asyncio.Task[None]] = set()
         self._process: asyncio.subprocess.Process | None = None
         self._tasks = 0  # bodies the current process answered
         self._turn = asyncio.Lock()
@@ -66,6 +72,23 @@ class BodyWorker:
                 return await self._exchange(body, contract)
         finally:
             self.in_flight -= 1
+            if not self.in_flight and self._process is not None:
+                self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        self._idle_timer = asyncio.get_running_loop().call_later(self._idle_seconds, self._idle_out)
+
+    def _idle_out(self) -> None:
+        """No body for ``idle_seconds``: let the process go (it exits when its stdin closes)."""
+        self._idle_timer = None
+        if self.in_flight or self._process is None:
+            return
+        process, self._process, self.pid = self._process, None, None
+        stopping = asyncio.ensure_future(self._stop(process))
+        self._stopping.add(stopping)
+        stopping.add_done_callback(self._stopping.discard)
 
     def _finished(self, task: asyncio.Future[Outcome]) -> None:
         self._exchanges.discard(task)
@@ -75,10 +98,13 @@ class BodyWorker:
     async def close(self) -> None:
         """Stop the worker: its stdin closes, and it exits after the body it is on (killed after 5 s). Bodies
         still waiting for it are dropped."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         process, self._process, self.pid = self._process, None, None
         for task in list(self._exchanges):
             task.cancel()
-        await self._stop(process)
+        await asyncio.gather(self._stop(process), *self._stopping)
 
     @staticmethod
     async def _stop(process: asyncio.subprocess.Process | None) -> None:

@@ -21,6 +21,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from simulator.bodies.pool import BodyWorker
+from simulator.contracts import ContractSet
 from simulator.service import Settings, create_app
 from simulator.service.config import (
     DEMO_ADMIN_CLIENT_ID,
@@ -307,3 +308,23 @@ async def test_the_worker_runs_at_the_lowest_nice_value_and_stops_with_the_app(
     await client.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+async def test_an_idle_worker_exits_and_the_next_body_starts_another() -> None:
+    worker = BodyWorker(ContractSet.load().root, idle_seconds=0.1)
+    try:
+        first_outcome = await worker.check(MILLION_ZEROS, "threat-report-batch")
+        first = worker.pid
+        assert first is not None
+        deadline = time.monotonic() + 30
+        while worker.pid is not None and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        while time.monotonic() < deadline and Path(f"/proc/{first}").exists() \
+                and "Z" not in Path(f"/proc/{first}/stat").read_text().split()[2]:  # fmt: skip
+            await asyncio.sleep(0.02)  # until it has exited (a zombie until reaped counts as gone)
+        second_outcome = await worker.check(MILLION_ZEROS, "threat-report-batch")
+        assert worker.pid not in (None, first)
+        assert first_outcome == second_outcome
+        assert [p.keyword for p in first_outcome.problems] == ["maxItems"]
+    finally:
+        await worker.close()
