@@ -14,7 +14,7 @@ answer ``!I`` (length), a pickled ``Outcome``. Both ends are mtdsim: pickle is s
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import pickle
 import signal
 import struct
@@ -39,15 +39,6 @@ RESPONSE = struct.Struct("!I")
 PACE = 4.0
 
 
-def _libc_malloc_trim() -> Callable[[int], int] | None:
-    try:
-        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim with
-        return None
-    return trim
-
-
-_malloc_trim = _libc_malloc_trim()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +65,7 @@ def check(contracts: ContractSet, body: bytes, contract: str | None) -> Outcome:
 
 def serve(contracts: ContractSet, source: BinaryIO, sink: BinaryIO) -> None:
     """Answer request frames from ``source`` on ``sink`` until ``source`` ends."""
+    trim = _malloc_trim()
     while header := source.read(REQUEST.size):
         contract_size, body_size = REQUEST.unpack(header)
         contract = source.read(contract_size).decode() or None
@@ -81,21 +73,29 @@ def serve(contracts: ContractSet, source: BinaryIO, sink: BinaryIO) -> None:
         spent = time.process_time()
         answer = pickle.dumps(check(contracts, body, contract), protocol=pickle.HIGHEST_PROTOCOL)
         del body
-        _trim()
+        if trim is not None:
+            trim(0)
         spent = time.process_time() - spent
         sink.write(RESPONSE.pack(len(answer)) + answer)
         sink.flush()
         time.sleep(min(spent * PACE, 1.0))
 
 
-def _trim() -> None:
-    """Hand freed memory back to the OS: after a million-value array, glibc keeps ~25 MB of free heap (its mmap
-    threshold rises after the first big free), which this process would hold, idle, for the rest of its life."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, to hand freed memory back to the OS after each body: after a million-value array
+    glibc keeps ~25 MB of free heap (its mmap threshold rises after the first big free), which this process would
+    hold, idle, for the rest of its life. Looked up here, not at import: the service imports this module too."""
+    import ctypes
+
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim with
+        return None
+    return trim
 
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    serve(ContractSet.load(Path(argv[0])), sys.stdin.buffer, sys.stdout.buffer)
+    with contextlib.suppress(BrokenPipeError):  # the service went away while an answer was on its way
+        serve(ContractSet.load(Path(argv[0])), sys.stdin.buffer, sys.stdout.buffer)
     return 0

@@ -186,6 +186,9 @@ async def test_a_full_worker_queue_answers_503_with_an_integer_retry_after_in_th
     assert body["error"]["code"] == "serviceNotAvailable"
     assert body["error"]["innerError"]["request-id"] == answer.headers["request-id"]
     assert [status for status, _ in await asyncio.gather(*waiting)] == [400, 400, 400]
+    openapi = await (await client.get("/openapi.json")).json()
+    assert openapi["paths"][REPORTS]["post"]["responses"]["503"] == {"$ref": "#/components/responses/Busy"}
+    assert openapi["components"]["responses"]["Busy"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
 
 
 async def test_a_handler_cancelled_while_its_body_is_in_the_worker_leaves_the_worker_running(
