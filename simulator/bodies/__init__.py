@@ -11,6 +11,6 @@ The worker imports this package and ``worker`` only: nothing here may import aio
 
 from __future__ import annotations
 
-from simulator.bodies.scan import values_bound
+from simulator.bodies.scan import structural_bytes, values_bound
 
-__all__ = ["values_bound"]
+__all__ = ["structural_bytes", "values_bound"]

@@ -9,11 +9,17 @@ bytes and comparing lengths (0.7 ms for 2 MB here; four ``bytes.count`` passes t
 
 from __future__ import annotations
 
-__all__ = ["values_bound"]
+__all__ = ["structural_bytes", "values_bound"]
 
 _STRUCTURAL = b",:[{"
 
 
 def values_bound(body: bytes) -> int:
     """At most this many JSON values (keys included) are in ``body``, if it is JSON at all."""
-    return len(body) - len(body.translate(None, _STRUCTURAL)) + 1
+    return structural_bytes(body, 0, len(body)) + 1
+
+
+def structural_bytes(body: bytes, start: int, stop: int) -> int:
+    """The commas, colons, ``[`` and ``{`` in ``body[start:stop]``: summed over slices, the bound less one."""
+    part = body[start:stop]
+    return len(part) - len(part.translate(None, _STRUCTURAL))

@@ -9,12 +9,13 @@ the event loop (the same 400s, codes and details); a full queue is 503 ``service
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 
-from simulator.bodies import values_bound
+from simulator.bodies import structural_bytes
 from simulator.bodies.pool import BodyWorker, Busy
 from simulator.errors import DomainError, InvalidRequest, Problem
 from simulator.service.keys import BODY_WORKER, CONTRACTS
@@ -22,6 +23,7 @@ from simulator.service.state import RequestInfo
 
 __all__ = ["BUSY_RETRY_AFTER", "ServiceBusy", "body_worker_ctx", "for_worker", "parse_in_worker"]
 
+_SLICE = 256 * 1024  # bytes scanned per turn of the event loop
 BUSY_RETRY_AFTER = 1  # seconds: a million-value body takes the worker ~10-40 ms, more when the loop keeps the core
 
 
@@ -35,9 +37,20 @@ class ServiceBusy(DomainError):
         self.headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
 
 
-def for_worker(info: RequestInfo, body: bytes, values: int) -> bool:
-    """Whether ``body`` goes to the worker: it may hold more than ``values`` JSON values, off the control API."""
-    return not info.route.startswith("/_sim/") and values_bound(body) > values
+async def for_worker(info: RequestInfo, body: bytes, values: int) -> bool:
+    """Whether ``body`` goes to the worker: it may hold more than ``values`` JSON values, off the control API.
+
+    Scanned in slices with a turn of the loop between them (a 4 MiB body is 16 slices of ~0.1 ms, not one 1.5 ms
+    block), and only as far as needed: a million zeros are known to be too many after their first 512 KiB."""
+    if info.route.startswith("/_sim/"):
+        return False
+    bound = 1
+    for start in range(0, len(body), _SLICE):
+        bound += structural_bytes(body, start, start + _SLICE)
+        if bound > values:
+            return True
+        await asyncio.sleep(0)
+    return False
 
 
 async def parse_in_worker(request: web.Request, body: bytes, contract: str | None) -> tuple[Any, tuple[Problem, ...]]:

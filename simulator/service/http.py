@@ -90,7 +90,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
     body = await read_body(request)
     worker_values = info.state.settings.body_worker_values
-    if worker_values and len(body) > 2 * worker_values and for_worker(info, body, worker_values):
+    if worker_values and len(body) > 2 * worker_values and await for_worker(info, body, worker_values):
         # A shorter body cannot hold more values (each needs a byte and a separator): the hot paths skip the scan.
         data, found = await parse_in_worker(request, body, contract)
         if found:

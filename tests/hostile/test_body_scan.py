@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pytest
 
-from simulator.bodies import values_bound
+from simulator.bodies import structural_bytes, values_bound
 
 
 def values_in(node: Any) -> int:
@@ -42,3 +42,8 @@ def test_the_bound_is_never_below_the_values_the_parser_makes(body: bytes) -> No
 def test_the_bound_of_plain_arrays_and_objects_is_exact() -> None:
     assert values_bound(b"[1,2,3]") == values_in([1, 2, 3]) == 4
     assert values_bound(b'{"a":1,"b":[2]}') == values_in({"a": 1, "b": [2]}) == 6
+
+
+@pytest.mark.parametrize("body", BODIES, ids=lambda b: b[:20].decode())
+def test_the_bound_counted_in_slices_is_the_bound_of_the_whole_body(body: bytes) -> None:
+    assert 1 + sum(structural_bytes(body, start, start + 7) for start in range(0, len(body), 7)) == values_bound(body)
