@@ -24,8 +24,8 @@ STATE = web.AppKey("mtdsim.state", ServiceState)
 # Per-request facts (request id, caller, device) that handlers fill in and the journal reads.
 # mtdsim serve --record: the session being recorded (service/recording.py installs it).
 RECORDER = web.AppKey("mtdsim.recorder", Recorder)
+REQUEST_INFO = web.RequestKey("mtdsim.request_info", RequestInfo)
 # Parses and checks bodies too expensive for the event loop (service/body_worker.py); no process until needed.
 BODY_WORKER = web.AppKey("mtdsim.body_worker", BodyWorker)
-REQUEST_INFO = web.RequestKey("mtdsim.request_info", RequestInfo)
 # Only with a state directory (mtdsim serve --state): checkpoints the state, see simulator/store.
 CHECKPOINTER: web.AppKey[Checkpointer] = web.AppKey("mtdsim.checkpointer")
