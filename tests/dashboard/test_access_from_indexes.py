@@ -4,19 +4,24 @@ times, the class counts and every filtered, sorted page equal what evaluating ev
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.dashboard import access
-from simulator.domain import Platform, Tenant
+from simulator.domain import EnrolledDevice, Platform, Tenant
+from simulator.domain.clock import format_datetime
 from simulator.domain.enums import ManagedDeviceOwnerType
 from tests.domain.test_inventory import (
     LEVELS,
     PARTNERS,
+    T0,
     build,
     connector_st,
     device,
@@ -103,3 +108,175 @@ async def test_a_name_order_follows_devices_enrolled_after_it_was_first_built() 
     tenant.enroll(device(3, Platform.ios, "17.4", ManagedDeviceOwnerType.personal, "a"))
     later = await access.find(tenant, datetime.now().astimezone(), query, limit=1)
     assert later.matched == 4 and [r.device.azure_ad_device_id for r in later.rows] == [f"aad-{n}" for n in range(4)]
+
+
+# Every pause, tail merge, fold and rebuild of the sorted orders, and every window of the class walks, happens with a
+# handful of devices at these sizes.
+SMALL = {"STEP": 2, "WINDOW": 3, "TAIL_MAX": 2, "MIN_COMPACT": 2}
+DEFAULT = {name: getattr(access, name) for name in SMALL}
+NAMES = ["", "ana", "Ana", "bo", "Cy", "zed", "émile", "dev-7"]
+named_st = st.tuples(st.sampled_from(list(Platform)), st.sampled_from(list(ManagedDeviceOwnerType)[:2]),
+                     st.sampled_from(NAMES), st.sampled_from(NAMES))  # fmt: skip
+# Between two pages: enrol a device (platform, owner, name, user), or remove the n-th enrolled one.
+change_st = st.one_of(named_st, st.integers(0, 40))
+ORDERED = [("name", False), ("name", True), ("user", False), ("user", True), ("platform", True), ("enrolled", False)]
+PAGED: list[dict[str, Any]] = [{}, {"compliance": "noncompliant"}, {"owner": "personal"},
+                               {"platform": "ios", "owner": "company"}, {"rule": "threatLevel"}]  # fmt: skip
+
+
+def named(index: int, platform: Platform, owner: ManagedDeviceOwnerType, name: str, upn: str) -> EnrolledDevice:
+    return EnrolledDevice(id=f"d-{index}", azure_ad_device_id=f"aad-{index}", platform=platform, os_version="14.0",
+                          enrolled_at=T0, owner_type=owner, device_name=name, user_principal_name=upn)  # fmt: skip
+
+
+def named_tenant(fleet: list[Any]) -> Tenant:
+    """Devices with names and users; every third reports high severity, so some are noncompliant by threat level."""
+    tenant = build([(Platform.android, "14.0", ManagedDeviceOwnerType.company, "")], [], [{}, {}], ("low", "low"))
+    tenant.remove("aad-0")
+    for index, spec in enumerate(fleet, 1):
+        enroll(tenant, index, spec)
+    return tenant
+
+
+def enroll(tenant: Tenant, index: int, spec: Any) -> None:
+    tenant.enroll(named(index, *spec))
+    if index % 3 == 0:
+        wire = {"azureADDeviceId": f"aad-{index}", "platform": spec[0].value, "osVersion": "14.0",
+                "threatState": "highSeverity", "reportedDateTime": format_datetime(T0)}  # fmt: skip
+        tenant.apply_reports(PARTNERS[0], [wire], [T0], T0)
+
+
+def change(tenant: Tenant, step: Any, counter: list[int]) -> None:
+    if isinstance(step, int):
+        if tenant.devices:
+            tenant.remove(sorted(tenant.devices, key=tenant.inventory.seq_of.__getitem__)[step % len(tenant.devices)])
+    else:
+        counter[0] += 1
+        enroll(tenant, counter[0], step)
+
+
+async def assert_pages_equal_brute_force(tenant: Tenant, limit: int = 1) -> None:
+    rows = brute_rows(tenant, T0)
+    for fields in PAGED:
+        for sort, descending in ORDERED:
+            asked = access.DeviceQuery(sort=sort, descending=descending, top=1000, **fields)
+            expected = sorted((pair for pair in rows if asked.matches(pair[1])),
+                              key=lambda pair: brute_key(sort, *pair), reverse=descending)  # fmt: skip
+            want = [r.device.azure_ad_device_id for _, r in expected]
+            page = await access.find(tenant, T0, asked, limit=limit)
+            assert page.complete and [r.device.azure_ad_device_id for r in page.rows] == want, (asked, limit)
+            assert page.matched == len(want), asked
+            middle = await access.find(tenant, T0, access.DeviceQuery(**{**_fields(asked), "skip": 1, "top": 2}),
+                                       limit=limit)  # fmt: skip
+            assert [r.device.azure_ad_device_id for r in middle.rows] == want[1:3], asked
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(named_st, max_size=20), st.lists(st.lists(change_st, max_size=8), min_size=1, max_size=4),
+       st.sampled_from([SMALL, DEFAULT]))  # fmt: skip
+async def test_sorted_and_filtered_pages_stay_exact_while_devices_are_enrolled_and_removed_between_pages(
+    fleet: list[Any], batches: list[list[Any]], sizes: dict[str, int]
+) -> None:
+    tenant, counter = named_tenant(fleet), [len(fleet)]
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in sizes.items():
+            patch.setattr(access, name, value)
+        await assert_pages_equal_brute_force(tenant)
+        for batch in batches:
+            for step in batch:
+                change(tenant, step, counter)
+            await assert_pages_equal_brute_force(tenant)
+
+
+@pytest.fixture
+def small(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SMALL.items():
+        monkeypatch.setattr(access, name, value)
+
+
+def fleet_of(count: int) -> Tenant:
+    return named_tenant([(list(Platform)[n % 2], list(ManagedDeviceOwnerType)[n % 3 % 2], f"n{(n * 7) % count:03d}",
+                          f"u{n % 5}") for n in range(count)])  # fmt: skip
+
+
+async def turns_while(work: Any) -> tuple[Any, int]:
+    """What ``work`` returns, and how many times another task got the event loop while it ran."""
+    ticks, running = 0, True
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while running:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    result = await work
+    running = False
+    await task
+    return result, ticks
+
+
+async def test_the_first_sorted_page_builds_its_order_in_slices_that_let_other_tasks_run(small: None) -> None:
+    tenant = fleet_of(60)
+    page, ticks = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", top=5), limit=1))
+    assert [r.device.device_name for r in page.rows] == [f"n{n:03d}" for n in range(5)]
+    assert ticks >= 60 // access.STEP  # the scan alone pauses every STEP devices; sorting and merging add more
+
+
+async def test_a_class_filtered_list_walks_the_class_map_in_windows_that_let_other_tasks_run(small: None) -> None:
+    tenant = fleet_of(60)
+    query = access.DeviceQuery(compliance="noncompliant", sort="enrolled", descending=True, top=3)
+    page, ticks = await turns_while(access.find(tenant, T0, query, limit=1))
+    assert [r.device.azure_ad_device_id for r in page.rows] == ["aad-60", "aad-57", "aad-54"]
+    assert page.matched == 20 and ticks >= 1  # the first page is found within the last window or two
+
+
+async def test_a_page_asked_while_devices_come_and_go_during_the_build_is_sorted_and_the_next_is_exact(
+    small: None,
+) -> None:
+    tenant, counter = fleet_of(40), [40]
+
+    async def churn() -> None:
+        for turn in range(30):
+            change(tenant, turn * 5 if turn % 3 == 0 else (list(Platform)[turn % 2],
+                   ManagedDeviceOwnerType.company, f"n{turn:03d}x", "u9"), counter)  # fmt: skip
+            await asyncio.sleep(0)
+
+    query = access.DeviceQuery(sort="name", top=1000)
+    page, _ = await asyncio.gather(access.find(tenant, T0, query, limit=1), churn())
+    names = [(r.device.device_name.lower(), tenant.inventory.seq_of.get(r.device.azure_ad_device_id, -1))
+             for r in page.rows]  # fmt: skip
+    assert names == sorted(names) and len(set(names)) == len(names)
+    await assert_pages_equal_brute_force(tenant)
+
+
+async def test_concurrent_first_pages_share_one_build_of_the_order(small: None) -> None:
+    tenant = fleet_of(50)
+    query = access.DeviceQuery(sort="user", top=1000)
+    first, second = await asyncio.gather(access.find(tenant, T0, query, limit=1),
+                                         access.find(tenant, T0, query, limit=1))  # fmt: skip
+    assert [r.device for r in first.rows] == [r.device for r in second.rows] and first.matched == 50
+    assert access._order(tenant.inventory, "user").entries == 50  # each device scanned once
+
+
+async def test_a_cancelled_build_leaves_an_order_the_next_request_completes(small: None) -> None:
+    tenant = fleet_of(50)
+    task = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert not task.done()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await assert_pages_equal_brute_force(tenant)
+
+
+async def test_an_order_is_rebuilt_without_its_removed_devices_once_most_are_gone(small: None) -> None:
+    tenant = fleet_of(40)
+    await access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1)
+    for n in range(1, 31):
+        tenant.remove(f"aad-{n}")
+    page = await access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1)
+    left = sorted((f"aad-{n}" for n in range(31, 41)), key=lambda aad: tenant.devices[aad].device_name)
+    assert [r.device.azure_ad_device_id for r in page.rows] == left
+    assert access._order(tenant.inventory, "name").entries == 10
