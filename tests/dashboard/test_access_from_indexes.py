@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -199,34 +200,65 @@ def fleet_of(count: int) -> Tenant:
                           f"u{n % 5}") for n in range(count)])  # fmt: skip
 
 
-async def turns_while(work: Any) -> tuple[Any, int]:
-    """What ``work`` returns, and how many times another task got the event loop while it ran."""
-    ticks, running = 0, True
+async def turns_while(work: Any, watch: Any = lambda: 0) -> tuple[Any, int, list[Any]]:
+    """What ``work`` returns, how many times another task got the event loop while it ran, and what ``watch()``
+    said at each of those turns (and at the first)."""
+    ticks, running, seen = 0, True, []
 
     async def ticker() -> None:
         nonlocal ticks
+        seen.append(watch())
         while running:
             await asyncio.sleep(0)
             ticks += 1
+            seen.append(watch())
 
     task = asyncio.create_task(ticker())
     result = await work
     running = False
     await task
-    return result, ticks
+    return result, ticks, seen
 
 
 async def test_the_first_sorted_page_builds_its_order_in_slices_that_let_other_tasks_run(small: None) -> None:
     tenant = fleet_of(60)
-    page, ticks = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", top=5), limit=1))
+    order = access._order(tenant.inventory, "name")
+    page, ticks, scanned = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", top=5), limit=1),
+                                             lambda: order.seen)  # fmt: skip
     assert [r.device.device_name for r in page.rows] == [f"n{n:03d}" for n in range(5)]
-    assert ticks >= 60 // access.STEP  # the scan alone pauses every STEP devices; sorting and merging add more
+    steps = [after - before for before, after in pairwise(scanned)]
+    assert max(steps) <= access.STEP and ticks > 3 * 60 // access.STEP  # scanned, sorted and merged in slices
+
+
+async def test_concurrent_first_pages_share_one_build_of_the_order(small: None, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:  # fmt: skip
+    folds, fold = [], access._SortedKeys._fold
+
+    async def counted(order: access._SortedKeys) -> None:
+        folds.append(len(order.pending))
+        await fold(order)
+
+    monkeypatch.setattr(access._SortedKeys, "_fold", counted)
+    tenant, query = fleet_of(50), access.DeviceQuery(sort="name", top=1000)
+    first, second = await asyncio.gather(access.find(tenant, T0, query, limit=1),
+                                         access.find(tenant, T0, query, limit=1))  # fmt: skip
+    assert [r.device for r in first.rows] == [r.device for r in second.rows] and first.matched == 50
+    assert access._order(tenant.inventory, "name").entries == 50 and folds == [50]  # scanned and sorted once
+
+
+async def test_a_deep_page_walks_the_order_in_slices(small: None) -> None:
+    tenant = fleet_of(60)
+    await access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1)  # the order is built
+    page, ticks, _ = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", skip=50, top=3),
+                                                   limit=1))  # fmt: skip
+    assert [r.device.device_name for r in page.rows] == ["n050", "n051", "n052"]
+    assert ticks >= 50 // (2 * access.STEP)  # a pause every STEP positions (a value and its seq count two)
 
 
 async def test_a_class_filtered_list_walks_the_class_map_in_windows_that_let_other_tasks_run(small: None) -> None:
     tenant = fleet_of(60)
     query = access.DeviceQuery(compliance="noncompliant", sort="enrolled", descending=True, top=3)
-    page, ticks = await turns_while(access.find(tenant, T0, query, limit=1))
+    page, ticks, _ = await turns_while(access.find(tenant, T0, query, limit=1))
     assert [r.device.azure_ad_device_id for r in page.rows] == ["aad-60", "aad-57", "aad-54"]
     assert page.matched == 20 and ticks >= 1  # the first page is found within the last window or two
 
@@ -235,28 +267,20 @@ async def test_a_page_asked_while_devices_come_and_go_during_the_build_is_sorted
     small: None,
 ) -> None:
     tenant, counter = fleet_of(40), [40]
-
-    async def churn() -> None:
-        for turn in range(30):
-            change(tenant, turn * 5 if turn % 3 == 0 else (list(Platform)[turn % 2],
-                   ManagedDeviceOwnerType.company, f"n{turn:03d}x", "u9"), counter)  # fmt: skip
-            await asyncio.sleep(0)
-
-    query = access.DeviceQuery(sort="name", top=1000)
-    page, _ = await asyncio.gather(access.find(tenant, T0, query, limit=1), churn())
-    names = [(r.device.device_name.lower(), tenant.inventory.seq_of.get(r.device.azure_ad_device_id, -1))
-             for r in page.rows]  # fmt: skip
-    assert names == sorted(names) and len(set(names)) == len(names)
+    found = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1))
+    for turn in range(500):  # one device enrolled or removed at every turn of the loop, until the page is found
+        if found.done():
+            break
+        change(tenant, turn * 5 if turn % 3 == 0 else (list(Platform)[turn % 2], ManagedDeviceOwnerType.company,
+               f"n{turn:03d}x", "u9"), counter)  # fmt: skip
+        await asyncio.sleep(0)
+    page = await found
+    assert turn > 40  # the build and the walk paused often enough for the churn to reach into both
+    keys = [(r.device.device_name.lower(), int(r.device.id[2:])) for r in page.rows]  # name, then enrolment order
+    assert keys == sorted(keys) and len(set(keys)) == len(keys) and page.complete
     await assert_pages_equal_brute_force(tenant)
 
 
-async def test_concurrent_first_pages_share_one_build_of_the_order(small: None) -> None:
-    tenant = fleet_of(50)
-    query = access.DeviceQuery(sort="user", top=1000)
-    first, second = await asyncio.gather(access.find(tenant, T0, query, limit=1),
-                                         access.find(tenant, T0, query, limit=1))  # fmt: skip
-    assert [r.device for r in first.rows] == [r.device for r in second.rows] and first.matched == 50
-    assert access._order(tenant.inventory, "user").entries == 50  # each device scanned once
 
 
 async def test_a_cancelled_build_leaves_an_order_the_next_request_completes(small: None) -> None:
