@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import weakref
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -41,8 +40,6 @@ STEP = 4096
 WINDOW = 32768
 TAIL_MAX = 16384  # new values kept in the small sorted run before it is folded into the large one (O(n), sliced)
 ROUNDS = 4  # sliced catch-up rounds before an order gives up chasing an enrolment storm (the next request goes on)
-SHARDS = 64  # dicts an order's buckets are split into (a power of two)
-_SHARD_MASK = SHARDS - 1
 MIN_COMPACT = 1024  # an order is rebuilt once as many of its devices were removed as remain, and at least this many
 SORTS = ("name", "user", "platform", "osVersion", "complianceState", "threatState", "lastReport", "enrolled")
 NO_REPORT = "none"
@@ -307,11 +304,13 @@ class _Plan:
             yield None
 
     def ordered(self) -> Walk | None:
-        """Admitted seqs in the sort's order, None for a sort by a property no index keeps in order. A name, user or
-        platform order must have been refreshed (``find`` does) since the last await."""
+        """Admitted seqs in the sort's order, None for a sort by a property no index keeps in order. A name or user
+        order must have been refreshed (``find`` does) since the last await."""
         query = self.query
         if query.sort == "enrolled":
             return self.candidates(ascending=not query.descending)
+        if query.sort == "platform":
+            return _by_platform(self.tenant.inventory, query.descending, self.admits)
         if query.sort not in _ORDERED_BY:
             return None
         return _order(self.tenant.inventory, query.sort).walk(query.descending, self.admits)
@@ -395,16 +394,19 @@ def _threat_state(tenant: Tenant, device: EnrolledDevice) -> str:
 
 
 class _SortedKeys:
-    """One property's values in order with their enrolment positions, kept across requests and brought up to date
-    with the devices enrolled since, in slices (the inventory's own indexes do not cover every sortable property,
-    e.g. deviceName).
+    """One property's order, kept across requests and brought up to date with the devices enrolled since, in slices
+    (the inventory's indexes do not cover deviceName, and sorting userPrincipalName's values would be the same work).
 
-    The order is a large sorted run (``keys``) and a small one of values first seen since it was last folded
+    An entry per device, ``value NUL SOH seq`` (the value lower-cased with any NUL escaped, the seq in fixed width),
+    so plain string order is the sort's order (value, then enrolment position) and the order holds no container per
+    value: a million small lists or arrays cost the garbage collector ~20 ms every time it looks at them young.
+
+    The entries are a large sorted run (``keys``) and a small one of devices enrolled since it was last folded
     (``tail``), walked together by a merge: a few new devices cost a merge into the tail (O(TAIL_MAX), one slice),
     and the tail is folded into ``keys`` (O(n), in slices) only when it outgrows TAIL_MAX. Both lists are replaced,
-    never changed in place, because a walk may be reading them across its pauses. Removed devices stay in the
-    buckets (walks skip them) until as many were removed as remain; then the order is rebuilt from scratch, also in
-    slices. A lock makes concurrent requests share one build.
+    never changed in place, because a walk may be reading them across its pauses. Removed devices stay as entries
+    (walks skip them) until as many were removed as remain; then the order is rebuilt from scratch, also in slices.
+    A lock makes concurrent requests share one build.
     """
 
     def __init__(self, value_of: Callable[[EnrolledDevice], str]) -> None:
@@ -413,21 +415,15 @@ class _SortedKeys:
         self._reset()
 
     def _reset(self) -> None:
-        # New objects, not cleared ones: a walk that started before keeps reading the old ones.
-        # value -> its seq, or its ascending seqs (removed devices are skipped when walked). A lone int, not a list
-        # of one, and an array, not a list: names and users are mostly unique, and the garbage collector tracks
-        # lists (not ints or arrays): a million of them cost 60 MB and collections that hold the event loop for
-        # up to a second at 1M devices.
-        # Split by hash into SHARDS dicts: a dict of a million keys doubles in one step that holds the loop ~40 ms.
-        self.buckets: list[dict[str, int | array[int]]] = [{} for _ in range(SHARDS)]
+        # New lists, not cleared ones: a walk that started before keeps reading the old ones.
         self.keys: list[str] = []
         self.tail: list[str] = []
-        self.pending: list[str] = []  # values in ``buckets`` but in neither run yet (a build was interrupted)
+        self.pending: list[str] = []  # entries in neither run yet: scanned since the last merge
         self.seen = 0  # slots scanned
-        self.entries = 0  # seqs in the buckets, live or not
+        self.entries = 0  # entries in the three lists, of live devices or not
 
     async def refresh(self, inventory: DeviceInventory) -> None:
-        """Cover every device enrolled so far. Slices of at most STEP devices or values, with pauses between;
+        """Cover every device enrolled so far. Slices of at most STEP devices or entries, with pauses between;
         the last slice does not pause, so the order is exact when this returns. Under an enrolment storm faster than
         the build, it gives up after ROUNDS rounds and leaves the newest devices to the next request."""
         async with self.lock:
@@ -450,28 +446,18 @@ class _SortedKeys:
                 self.pending = []
 
     def _scan(self, slots: list[EnrolledDevice | None], end: int) -> None:
-        """Slots ``seen`` to ``end`` into the buckets; values not seen before go to ``pending``."""
-        shards, value_of, pending = self.buckets, self.value_of, self.pending
+        """Slots ``seen`` to ``end`` into ``pending``."""
+        pending, value_of, before = self.pending, self.value_of, len(self.pending)
         for seq in range(self.seen, end):
             device = slots[seq]
-            if device is None:
-                continue
-            self.entries += 1
-            value = value_of(device)
-            buckets = shards[hash(value) & _SHARD_MASK]
-            bucket = buckets.get(value)
-            if bucket is None:
-                buckets[value] = seq
-                pending.append(value)
-            elif isinstance(bucket, int):
-                buckets[value] = array("q", (bucket, seq))
-            else:
-                bucket.append(seq)
+            if device is not None:
+                pending.append(f"{value_of(device).replace(_NUL, _ESCAPED)}\0\1{seq:012d}")  # _SEPARATOR, _SEQ_DIGITS
+        self.entries += len(pending) - before
         self.seen = max(self.seen, end)
 
     async def _fold(self) -> None:
         """``keys``, ``tail`` and ``pending`` as one sorted ``keys``: pending sorted in chunks, then all runs merged,
-        STEP values per slice. Nothing changes until the end, so a cancelled request leaves the order as it was
+        STEP entries per slice. Nothing changes until the end, so a cancelled request leaves the order as it was
         (only the lock holder scans, so ``pending`` does not grow meanwhile)."""
         pending = self.pending
         runs = [self.keys, self.tail]
@@ -483,34 +469,42 @@ class _SortedKeys:
             out += part
             await asyncio.sleep(0)
         self.keys, self.tail, self.pending = out, [], []
+        # Dropping a million references at once touches a million scattered strings (~15 ms at 1M devices): the lists
+        # only this build holds go a slice at a time (the old runs may still be walked, so they go when unreferenced).
+        del merged
+        for private in (pending, *runs[2:]):
+            while private:
+                del private[-STEP:]
+                await asyncio.sleep(0)
 
     def walk(self, descending: bool, admits: Callable[[int], bool]) -> Walk:
-        # The runs and buckets as they are now: a rebuild during the walk replaces them, it does not change them.
-        return self._walk(self.keys, self.tail, self.buckets, descending, admits)
-
-    @staticmethod
-    def _walk(keys: list[str], tail: list[str], shards: list[dict[str, int | array[int]]], descending: bool,
-              admits: Callable[[int], bool]) -> Walk:  # fmt: skip
-        values: Iterable[str]
+        # The runs as they are now: a later refresh replaces them, it does not change them.
+        keys, tail = self.keys, self.tail
         if descending:
-            values = heapq.merge(reversed(keys), reversed(tail), reverse=True) if tail else reversed(keys)
-        else:
-            values = heapq.merge(keys, tail) if tail else keys
-        done = 0
-        for value in values:
-            seqs = shards[hash(value) & _SHARD_MASK][value]
-            if isinstance(seqs, int):
-                if admits(seqs):
-                    yield seqs
-                done += 2
-            else:
-                for seq in reversed(seqs) if descending else seqs:
-                    if admits(seq):
-                        yield seq
-                done += len(seqs) + 1
-            if done >= STEP:
-                done = 0
-                yield None
+            return _entries(heapq.merge(reversed(keys), reversed(tail), reverse=True) if tail else reversed(keys),
+                            admits)  # fmt: skip
+        return _entries(heapq.merge(keys, tail) if tail else iter(keys), admits)
+
+
+# An entry's value and seq: NUL SOH sorts below every character of an escaped value (NUL is NUL STX there), so a
+# value sorts before every longer value it begins.
+_NUL, _ESCAPED, _SEPARATOR, _SEQ_DIGITS = "\0", "\0\2", "\0\1", 12  # _scan writes the last two literally
+
+
+def _entries(entries: Iterator[str], admits: Callable[[int], bool]) -> Walk:
+    for done, entry in enumerate(entries, 1):
+        seq = int(entry[-_SEQ_DIGITS:])
+        if admits(seq):
+            yield seq
+        if done % STEP == 0:
+            yield None
+
+
+def _by_platform(inventory: DeviceInventory, descending: bool, admits: Callable[[int], bool]) -> Walk:
+    """The operatingSystem index in order: a handful of values, each one's seqs ascending (dead ones skipped)."""
+    index = inventory.indexes["operatingSystem"]
+    buckets = [index[value] for value in sorted(index, reverse=descending)]  # the lists now: a rebuild replaces them
+    return _paced((seq for bucket in buckets for seq in (reversed(bucket) if descending else bucket)), admits)
 
 
 # An inventory is replaced wholesale when restored, so its orders go with it.
@@ -518,7 +512,6 @@ _ORDERS: weakref.WeakKeyDictionary[DeviceInventory, dict[str, _SortedKeys]] = we
 _ORDERED_BY: dict[str, Callable[[EnrolledDevice], str]] = {
     "name": lambda d: d.device_name.lower(),
     "user": lambda d: d.user_principal_name.lower(),
-    "platform": lambda d: d.platform.value,
 }
 
 
