@@ -8,6 +8,11 @@ its reasons is evaluated only for the rows shown. What no index answers (free-te
 state, a sort by a property that changes with reports or time) is checked on at most ``SCAN_LIMIT`` candidates, in
 slices that yield to the event loop, and the page says so (``complete`` false). The views take ``Counts`` and
 ``DevicePage`` and do not care how they were found.
+
+No step holds the event loop for long, whatever the fleet's size: the name and user orders are built and extended
+in slices (``_SortedKeys``), and every walk (an order, the class map, an owner bucket) pauses every ``STEP``
+positions, so a deep page or a sparse filter costs time, not responsiveness (docs/decisions.md, "Dashboard device
+list at 1M devices").
 """
 
 from __future__ import annotations
