@@ -115,7 +115,7 @@ async def test_a_name_order_follows_devices_enrolled_after_it_was_first_built() 
 # handful of devices at these sizes.
 SMALL = {"STEP": 2, "WINDOW": 3, "TAIL_MAX": 2, "MIN_COMPACT": 2}
 DEFAULT = {name: getattr(access, name) for name in SMALL}
-NAMES = ["", "ana", "Ana", "bo", "Cy", "zed", "émile", "dev-7"]
+NAMES = ["", "ana", "Ana", "bo", "Cy", "zed", "émile", "a", "a\0", "a\0b", "a\1"]  # NUL, SOH: in order entries
 named_st = st.tuples(st.sampled_from(list(Platform)), st.sampled_from(list(ManagedDeviceOwnerType)[:2]),
                      st.sampled_from(NAMES), st.sampled_from(NAMES))  # fmt: skip
 # Between two pages: enrol a device (platform, owner, name, user), or remove the n-th enrolled one.
