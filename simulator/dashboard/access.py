@@ -169,7 +169,11 @@ async def find(tenant: Tenant, now: datetime, query: DeviceQuery, limit: int = S
     brought up to date in slices before the walk (so concurrent requests share one build)."""
     plan = _Plan(tenant, now, query)
     if plan.size > limit and query.sort in _ORDERED_BY:
-        await _order(tenant.inventory, query.sort).refresh(tenant.inventory)
+        for _ in range(3):  # a restored snapshot replaces the inventory, and its orders start afresh
+            inventory = tenant.inventory
+            await _order(inventory, query.sort).refresh(inventory)
+            if tenant.inventory is inventory:
+                break
         plan = _Plan(tenant, now, query)  # devices may have come, gone or changed class while the order was built
     total = len(tenant.inventory)
     if plan.size <= limit:  # few candidates: every one is checked and sorted in memory, exactly
@@ -227,12 +231,15 @@ class _Plan:
 
     def __init__(self, tenant: Tenant, now: datetime, query: DeviceQuery) -> None:
         self.tenant, self.now, self.query = tenant, now, query
-        classes = tenant.classes
+        # Kept, not re-read from the tenant: a walk pauses, and a restored snapshot replaces both meanwhile (the walk
+        # then finishes on the fleet it started on, and ``rows`` drops devices no longer enrolled).
+        self.classes = classes = tenant.classes
+        self.inventory = tenant.inventory
         self.verdicts = classes.verdicts(tenant.policies.values(), tenant.connectors.values(), tenant.partners, now)
         self.allowed = self._classes()  # class numbers that can match; None: any
         inventory = tenant.inventory
         self.bucket = inventory.bucket("managedDeviceOwnerType", query.owner) if query.owner else None
-        class_size = (sum(tenant.classes.sizes[n] for n in self.allowed) if self.allowed is not None
+        class_size = (sum(classes.sizes[n] for n in self.allowed) if self.allowed is not None
                       else len(inventory))  # fmt: skip
         self.size = min(class_size, len(self.bucket)) if self.bucket is not None else class_size
         self.exact_without_rows = not query.search and not query.threat_state
@@ -242,9 +249,9 @@ class _Plan:
         query = self.query
         if not (query.platform or query.compliance or query.connector or query.rule or query.threat_state):
             return None
-        keys, verdicts = self.tenant.classes.keys, self.verdicts
+        keys, verdicts = self.classes.keys, self.verdicts
         allowed = set()
-        for number, _ in self.tenant.classes.populated():
+        for number, _ in self.classes.populated():
             platform, _, reported = keys[number]
             state, rules = verdicts.verdict(number)
             if query.platform and platform != query.platform:
@@ -269,16 +276,16 @@ class _Plan:
 
     def admits(self, seq: int) -> bool:
         """Whether the classes let a live device through (the owner index is the walk itself or checked here)."""
-        if self.allowed is not None and self.tenant.classes.of_seq[seq] not in self.allowed:
+        if self.allowed is not None and self.classes.of_seq[seq] not in self.allowed:
             return False
-        device = self.tenant.inventory.slots[seq]
+        device = self.inventory.slots[seq]
         if device is None:
             return False
         return not self.query.owner or device.owner_type.value.lower() == self.query.owner.lower()
 
     def live(self, seqs: list[int]) -> list[int]:
         """The seqs still enrolled: a walk pauses, and a device found before a pause may be removed during it."""
-        slots = self.tenant.inventory.slots
+        slots = self.inventory.slots
         return [seq for seq in seqs if slots[seq] is not None]
 
     def candidates(self, ascending: bool) -> Walk:
@@ -288,12 +295,12 @@ class _Plan:
             return _paced(self.bucket if ascending else reversed(self.bucket), self.admits)
         if self.allowed is not None:
             return self._classed(ascending)
-        n = len(self.tenant.inventory.slots)
+        n = len(self.inventory.slots)
         return _paced(range(n) if ascending else range(n - 1, -1, -1), self.admits)
 
     def _classed(self, ascending: bool) -> Walk:
         assert self.allowed is not None
-        of_seq, contains, admits = self.tenant.classes.of_seq, self.allowed.__contains__, self.admits
+        of_seq, contains, admits = self.classes.of_seq, self.allowed.__contains__, self.admits
         n = len(of_seq)
         starts = range(0, n, WINDOW) if ascending else range((n - 1) // WINDOW * WINDOW, -1, -WINDOW)
         for start in starts:
@@ -315,14 +322,14 @@ class _Plan:
         if query.sort == "enrolled":
             return self.candidates(ascending=not query.descending)
         if query.sort == "platform":
-            return _by_platform(self.tenant.inventory, query.descending, self.admits)
+            return _by_platform(self.inventory, query.descending, self.admits)
         if query.sort not in _ORDERED_BY:
             return None
-        return _order(self.tenant.inventory, query.sort).walk(query.descending, self.admits)
+        return _order(self.inventory, query.sort).walk(query.descending, self.admits)
 
     async def matching(self, seqs: Walk, limit: int) -> list[int]:
         """Admitted seqs that pass the row checks (search, threat state), examining at most ``limit``."""
-        found, slots, query = [], self.tenant.inventory.slots, self.query
+        found, slots, query = [], self.inventory.slots, self.query
         for seq in seqs:
             if seq is None:
                 await asyncio.sleep(0)
@@ -344,7 +351,7 @@ class _Plan:
         admitted classes (C-speed lookups a window at a time)."""
         if self.bucket is None:
             return self.size
-        bucket, of_seq, slots, found = self.bucket, self.tenant.classes.of_seq, self.tenant.inventory.slots, 0
+        bucket, of_seq, slots, found = self.bucket, self.classes.of_seq, self.inventory.slots, 0
         for start in range(0, len(bucket), WINDOW):
             if start:
                 await asyncio.sleep(0)
@@ -358,7 +365,7 @@ class _Plan:
     async def sorted(self, seqs: list[int]) -> list[int]:
         """The live ones of ``seqs`` in the query's order: keys computed SLICE at a time (a key may read the newest
         report), then one sort of the key tuples, which end with the seq."""
-        slots, key_of, keyed = self.tenant.inventory.slots, _SORT_KEYS[self.query.sort], []
+        slots, key_of, keyed = self.inventory.slots, _SORT_KEYS[self.query.sort], []
         for done, seq in enumerate(seqs, 1):
             device = slots[seq]
             if device is not None:  # else removed during a pause
@@ -370,12 +377,13 @@ class _Plan:
 
     def rows(self, seqs: list[int]) -> list[DeviceRow]:
         """Full compliance, with every reason, only for the devices shown."""
-        slots, tenant, out = self.tenant.inventory.slots, self.tenant, []
+        slots, tenant, out = self.inventory.slots, self.tenant, []
         for seq in seqs:
             device = slots[seq]
             assert device is not None
             aad = device.azure_ad_device_id
-            out.append(DeviceRow(device, tenant.compliance(aad, self.now), tenant.newest_report(aad)))
+            if tenant.devices.get(aad) is device:
+                out.append(DeviceRow(device, tenant.compliance(aad, self.now), tenant.newest_report(aad)))
         return out
 
 
@@ -540,7 +548,7 @@ _SORT_KEYS: dict[str, Callable[[_Plan, int, EnrolledDevice], Any]] = {
     "user": lambda p, s, d: (d.user_principal_name.lower(), s),
     "platform": lambda p, s, d: (d.platform.value, s),
     "osVersion": lambda p, s, d: (d.platform.value, _version_key(d.os_version), s),
-    "complianceState": lambda p, s, d: (p.verdicts.state(p.tenant.classes.of_seq[s]).value, s),
+    "complianceState": lambda p, s, d: (p.verdicts.state(p.classes.of_seq[s]).value, s),
     "threatState": lambda p, s, d: (_threat_state(p.tenant, d), s),
     "lastReport": lambda p, s, d: (*_last_report(p.tenant, d), s),
     "enrolled": lambda p, s, d: (s,),

@@ -304,3 +304,18 @@ async def test_an_order_is_rebuilt_without_its_removed_devices_once_most_are_gon
     left = sorted((f"aad-{n}" for n in range(31, 41)), key=lambda aad: tenant.devices[aad].device_name)
     assert [r.device.azure_ad_device_id for r in page.rows] == left
     assert access._order(tenant.inventory, "name").entries == 10
+
+
+async def test_a_snapshot_restored_during_a_build_or_a_walk_gives_a_page_of_enrolled_devices(small: None) -> None:
+    for turns in (3, 40, 70):  # early in the build, later, and near its end or in the walk
+        tenant = fleet_of(30)
+        found = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        assert not found.done()
+        tenant.remove("aad-7")
+        tenant.reindex()  # what restoring a snapshot does: a new inventory and new classes, with new seqs
+        page = await found
+        names = [(r.device.device_name, int(r.device.id[2:])) for r in page.rows]
+        assert len(names) == 29 and names == sorted(names), turns
+        await assert_pages_equal_brute_force(tenant)
