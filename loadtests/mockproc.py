@@ -50,10 +50,13 @@ def pinned(command: Sequence[str], cpus: str | None) -> list[str]:
     return list(command)
 
 
-def wait_for_port(port: int, timeout: float) -> float:
-    """Seconds until 127.0.0.1:port accepts a connection; raises after ``timeout``."""
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen[Any] | None = None) -> float:
+    """Seconds until 127.0.0.1:port accepts a connection; raises after ``timeout``, or as soon as ``process`` (the
+    server that should be listening) has exited."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
+        if process is not None and process.poll() is not None:
+            raise SimulationError(f"the server exited with {process.returncode} before it listened on port {port}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return time.perf_counter() - start

@@ -22,7 +22,7 @@ Status = Literal["pass", "fail", "skipped"]
 HEARTBEAT = "/partner/v1/heartbeat"
 REPORTS = "/partner/v1/deviceThreatReports"
 APP_SYNC = "/partner/v1/devices/{azureADDeviceId}/apps"
-TOKEN = "/{tenantId}/oauth2/v2.0/token"
+TOKEN_ROUTES = ("/{tenantId}/oauth2/v2.0/token", "/{tenantId}/oauth2/token")  # v2 and the v1 endpoint
 # One token per request looks like this many requests or more with as many tokens as requests (modelled).
 _TOKEN_SAMPLE = 10
 # At fleet scale (this many report calls or more), fewer reports per call than this is one call per device (modelled).
@@ -51,9 +51,10 @@ class Evidence:
         """Client ids of partner apps: those that called the partner channel."""
         return {e["clientId"] for e in self.journal if e.get("partner") and e.get("clientId")}
 
-    def answers(self, route: str, statuses: Iterable[int] | None = None) -> list[Mapping[str, Any]]:
+    def answers(self, route: str | tuple[str, ...], statuses: Iterable[int] | None = None) -> list[Mapping[str, Any]]:
+        routes = (route,) if isinstance(route, str) else route
         wanted = set(statuses) if statuses is not None else None
-        return [e for e in self.journal if e["route"] == route and (wanted is None or e["status"] in wanted)]
+        return [e for e in self.journal if e["route"] in routes and (wanted is None or e["status"] in wanted)]
 
     def rejected(self, code: str) -> int:
         return int(self.stats.get("traffic", {}).get("reportsRejected", {}).get(code, 0))
@@ -173,7 +174,7 @@ def app_sync_allowed(ev: Evidence) -> Check:
 
 def tokens_reused(ev: Evidence) -> Check:
     clients = ev.partner_clients
-    tokens = Counter(e["clientId"] for e in ev.answers(TOKEN, [200]) if e.get("clientId") in clients)
+    tokens = Counter(e["clientId"] for e in ev.answers(TOKEN_ROUTES, [200]) if e.get("clientId") in clients)
     calls = Counter(e["clientId"] for e in ev.journal if e.get("partner") and e.get("clientId") in clients)
     unauthorized = [e for e in ev.journal if e.get("clientId") in clients and e["status"] == 401]
     # A 401 on the partner channel carries no client id when the token could not be read: count those too.

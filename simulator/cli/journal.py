@@ -20,6 +20,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--partner", help="partner key, name or connector id")
     parser.add_argument("--device", help="azureADDeviceId")
     parser.add_argument("--status", type=int, help="HTTP status")
+    parser.add_argument("--client-request-id", help="the client-request-id header a request carried (was my lost "
+                        "request answered?)")  # fmt: skip
     parser.add_argument("--limit", type=int, default=100, help="at most this many entries (default 100)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line (GET /_sim/journal's shape)")
     parser.set_defaults(func=run)
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise ConfigError("--limit must be >= 0")
     query = JournalQuery(route=args.route, tenant=args.tenant, partner=args.partner, device=args.device,
-                         status=args.status, limit=args.limit)  # fmt: skip
+                         status=args.status, client_request_id=args.client_request_id, limit=args.limit)  # fmt: skip
     entries, total = read_journal(Path(args.state), query)
     if args.json:
         for entry in entries:

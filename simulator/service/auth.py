@@ -27,8 +27,11 @@ __all__ = ["AdminCaller", "PartnerCaller", "aadsts_error", "bearer_claims", "req
 
 routes = web.RouteTableDef()
 
-_PARAMETERS = ("grant_type", "client_id", "client_secret", "scope", "client_assertion_type", "client_assertion")
-_SCOPES = (f"{GRAPH_AUDIENCE}/.default", "00000003-0000-0000-c000-000000000000/.default")
+_PARAMETERS = ("grant_type", "client_id", "client_secret", "scope", "resource", "client_assertion_type",
+               "client_assertion")  # fmt: skip
+_GRAPH_APP = "00000003-0000-0000-c000-000000000000"
+_SCOPES = (f"{GRAPH_AUDIENCE}/.default", f"{_GRAPH_APP}/.default")
+_RESOURCES = (GRAPH_AUDIENCE, f"{GRAPH_AUDIENCE}/", _GRAPH_APP)  # the v1 endpoint names Graph by resource, not scope
 
 
 class PartnerCaller(NamedTuple):
@@ -97,6 +100,17 @@ def _tenant(state: ServiceState, claims: Claims) -> Tenant:
 
 @routes.post("/{tenantId}/oauth2/v2.0/token", name="token")
 async def token(request: web.Request) -> web.Response:
+    return await _grant(request, endpoint=2)
+
+
+@routes.post("/{tenantId}/oauth2/token", name="token_v1")
+async def token_v1(request: web.Request) -> web.Response:
+    """The v1 endpoint the v1 discovery document names (ADAL-era clients): ``resource`` instead of ``scope``, and
+    Entra's v1 answer (every number a string, plus ``expires_on``, ``not_before`` and ``resource``)."""
+    return await _grant(request, endpoint=1)
+
+
+async def _grant(request: web.Request, endpoint: int) -> web.Response:
     state = request.app[STATE]
     tenant_id = request.match_info["tenantId"]
     request_info(request).tenant = tenant_id
@@ -114,7 +128,8 @@ async def token(request: web.Request) -> web.Response:
         params.setdefault("client_secret", basic.password)
     if tenant_id not in state.tenants:
         return aadsts_error(request, 400, "invalid_request", 90002, f"Tenant '{tenant_id}' not found.")
-    for name in ("grant_type", "client_id", "scope", "client_assertion" if "client_assertion" in params
+    target = "scope" if endpoint == 2 else "resource"
+    for name in ("grant_type", "client_id", target, "client_assertion" if "client_assertion" in params
                  else "client_secret"):
         if not params.get(name):
             return aadsts_error(request, 400, "invalid_request", 900144,
@@ -122,10 +137,14 @@ async def token(request: web.Request) -> web.Response:
     if params["grant_type"] != "client_credentials":
         return aadsts_error(request, 400, "unsupported_grant_type", 70003,
                        "The app requested an unsupported grant type. Only client_credentials is supported.")
-    if params["scope"] not in _SCOPES:
+    if endpoint == 2 and params["scope"] not in _SCOPES:
         return aadsts_error(request, 400, "invalid_scope", 70011,
                        f"The provided value for the input parameter 'scope' is not valid. The scope "
                        f"{params['scope']} is not valid: use {_SCOPES[0]}.")
+    if endpoint == 1 and params["resource"] not in _RESOURCES:
+        return aadsts_error(request, 400, "invalid_resource", 500011,
+                            f"The resource principal named {params['resource']} was not found in the tenant named "
+                            f"{tenant_id}. Use {GRAPH_AUDIENCE}.")  # fmt: skip
     app = state.apps.get((tenant_id, params["client_id"]))
     request_info(request).client_id = params["client_id"]
     if app is None:
@@ -141,16 +160,19 @@ async def token(request: web.Request) -> web.Response:
                        "Invalid client secret provided. Ensure the secret being sent in the request is the client "
                        f"secret value, not the client secret ID, for a secret added to app '{app.client_id}'.")
     state.tokens_issued += 1
-    lifetime = state.settings.token_lifetime
-    body = {
-        "token_type": "Bearer",
-        "expires_in": lifetime,
-        "ext_expires_in": lifetime,
-        "access_token": issue_token(app, state.keys.active, state.clock.now(), lifetime,
-                                    version=2 if state.settings.token_version == 2 else 1,
-                                    credential="certificate" if "client_assertion" in params else "secret"),
-    }
-    return json_response(request, body, contract="token-response", headers={"Cache-Control": "no-store"})
+    lifetime, now = state.settings.token_lifetime, state.clock.now()
+    access_token = issue_token(app, state.keys.active, now, lifetime,
+                               version=2 if state.settings.token_version == 2 else 1,
+                               credential="certificate" if "client_assertion" in params else "secret")  # fmt: skip
+    headers = {"Cache-Control": "no-store"}
+    if endpoint == 1:
+        issued = int(now.timestamp())
+        body_v1 = {"token_type": "Bearer", "expires_in": str(lifetime), "ext_expires_in": str(lifetime),
+                   "expires_on": str(issued + lifetime), "not_before": str(issued),
+                   "resource": params["resource"], "access_token": access_token}  # fmt: skip
+        return json_response(request, body_v1, contract="token-response-v1", headers=headers)
+    body = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token}
+    return json_response(request, body, contract="token-response", headers=headers)
 
 
 def _assertion_problem(request: web.Request, params: dict[str, str], app: AppRegistration) -> web.Response | None:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterable
-from itertools import islice
 from typing import Any
 
 from aiohttp import web
 
-from simulator.domain.catalog import find_partner
 from simulator.errors import InvalidRequest, NotFound
 from simulator.service.control import controlled
 from simulator.service.http import json_response, query_int, read_json
+from simulator.service.journal_query import JournalQuery
 from simulator.service.keys import STATE
-from simulator.service.state import JournalEntry, ServiceState
+from simulator.service.state import ServiceState
 
 __all__ = ["routes", "stats_wire"]
 
@@ -78,9 +75,13 @@ async def journal(request: web.Request) -> web.StreamResponse:
     if unknown:
         raise InvalidRequest("invalidRequest", f"unknown filter {unknown[0]!r}; use {', '.join(_JOURNAL_FILTERS)}",
                              target=unknown[0])
-    limit = _int(request, "limit", 1000)
-    entries = _filter(reversed(list(state.journal.entries())), request)
-    value = [e.to_wire() for e in islice(entries, limit)]
+    query = request.query
+    selection = JournalQuery(
+        route=query.get("route"), tenant=query.get("tenant"), partner=query.get("partner"),
+        device=query.get("device"), status=_int(request, "status", 0) if "status" in query else None,
+        client_request_id=query.get("clientRequestId"), limit=_int(request, "limit", 1000),
+    )  # fmt: skip
+    value = [e.to_wire() for e in selection.select(reversed(list(state.journal.entries())))]
     return json_response(request, {"value": value, "total": state.journal.total, "dropped": state.journal.dropped})
 
 
@@ -113,25 +114,6 @@ def stats_wire(state: ServiceState) -> dict[str, Any]:
         "traffic": state.traffic.to_wire(),
         "clientEvents": state.traffic.client_events_to_wire(),
     }
-
-
-def _filter(entries: Iterable[JournalEntry], request: web.Request) -> Iterable[JournalEntry]:
-    """Newest first; each given query parameter must match exactly (partner: key, name or connector id)."""
-    query = request.query
-    status = _int(request, "status", 0) if "status" in query else None
-    partner = query.get("partner")
-    if partner is not None:
-        with contextlib.suppress(NotFound):  # else a custom partner's connector id
-            partner = find_partner(partner).connector_id
-    for entry in entries:
-        if ("route" in query and query["route"] not in (entry.route, entry.path)) \
-                or ("tenant" in query and query["tenant"] != entry.tenant) \
-                or (partner is not None and partner != entry.partner) \
-                or ("device" in query and query["device"] != entry.device) \
-                or (status is not None and status != entry.status) \
-                or ("clientRequestId" in query and query["clientRequestId"] != entry.client_request_id):
-            continue
-        yield entry
 
 
 def _int(request: web.Request, name: str, default: int) -> int:

@@ -314,11 +314,12 @@ class RequestIds:
     A seeded prefix and a counter, because ``uuid.uuid4()`` per request cost a visible share of the report path.
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, first: int = 1) -> None:
+        """``first`` > 1 continues a restored server's sequence (its seed would otherwise repeat the ids)."""
         hex_digits = f"{random.Random(f'request-ids/{seed}').getrandbits(80):020x}"
         prefix = f"{hex_digits[:8]}-{hex_digits[8:12]}-4{hex_digits[13:16]}-8{hex_digits[17:20]}-"
         # All in C (a map over a counter): no Python frame per id.
-        self.next: Callable[[], str] = map(f"{prefix}%012x".__mod__, itertools.count(1)).__next__
+        self.next: Callable[[], str] = map(f"{prefix}%012x".__mod__, itertools.count(first)).__next__
 
 
 def _new_registration() -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from simulator.service.state import ServiceState
 from simulator.store.capture import capture_changes
+from simulator.store.collector import collector_paused
 from simulator.store.sqlite import SqliteStore
 
 __all__ = ["CheckpointInfo", "Checkpointer"]
@@ -70,7 +71,7 @@ class Checkpointer:
             # trackers: the store then asks for everything.
             shot = capture_changes(self.state, everything=self.store.needs_everything)
             captured = time.perf_counter()
-            rows = await asyncio.to_thread(self.store.write, shot)
+            rows = await asyncio.to_thread(collector_paused.run, self.store.write, shot)
             self.count += 1
             self.last = CheckpointInfo(shot.taken_at, time.perf_counter() - started, captured - started, rows)
             return self.last

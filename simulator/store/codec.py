@@ -1,9 +1,9 @@
 """Records to JSON-ready values and back, losslessly, for snapshots and the state directory (never pickle).
 
 One generic codec per record class, built once from its type hints: datetimes become ISO 8601 text with every
-microsecond, enums their value, bytes hex, nested records (an iOS device's apps) records again. Generic rather than
-one hand-written function per record, so a field another part of mtdsim adds to a record is saved and restored
-without a change here.
+digit kept (nanoseconds included), enums their value, bytes hex, nested records (an iOS device's apps) records
+again. Generic rather than one hand-written function per record, so a field another part of mtdsim adds to a record
+is saved and restored without a change here.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from simulator.domain.clock import with_nanoseconds
 from simulator.errors import InvalidRequest
 
-__all__ = ["RecordCodec", "aware_datetime", "codec_for", "register"]
+__all__ = ["RecordCodec", "aware_datetime", "codec_for", "datetime_text", "register"]
 
 R = TypeVar("R")
 Convert = Callable[[Any], Any]
@@ -36,11 +37,25 @@ _SPECIAL: dict[Any, tuple[Convert, Convert]] = {}
 
 
 def aware_datetime(text: str) -> datetime:
-    """ISO 8601 text with an offset: every datetime the service keeps is aware (ValueError otherwise)."""
+    """ISO 8601 text with an offset: every datetime the service keeps is aware (ValueError otherwise).
+
+    Digits past the sixth come back as nanoseconds (a report time Graph wrote with seven, see ``datetime_text``).
+    """
     when = datetime.fromisoformat(text)
     if when.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset")
-    return when
+    return with_nanoseconds(text, when)
+
+
+def datetime_text(when: datetime) -> str:
+    """ISO 8601 with every digit the service keeps: a ``PreciseDateTime``'s nanoseconds too, or a restart would
+    make a client's retry of its last report read as 700 ns newer than what is stored."""
+    nanosecond = getattr(when, "nanosecond", 0)
+    if not nanosecond:
+        return when.isoformat()
+    text = when.isoformat(timespec="microseconds")
+    fraction_end = len("YYYY-MM-DDTHH:MM:SS.ffffff")  # isoformat always writes four-digit years
+    return f"{text[:fraction_end]}{nanosecond:03d}{text[fraction_end:]}"
 
 
 def register(kind: type[Any], encode: Convert, decode: Convert) -> None:
@@ -97,7 +112,7 @@ def _converters(hint: Any) -> tuple[Convert, Convert]:
             return (lambda items: [nested.encode(i) for i in items]), (lambda items: tuple(map(nested.decode, items)))
         return list, tuple
     if hint is datetime:
-        return datetime.isoformat, aware_datetime
+        return datetime_text, aware_datetime
     if hint is bytes:
         return bytes.hex, bytes.fromhex
     if isinstance(hint, type) and issubclass(hint, enum.Enum):

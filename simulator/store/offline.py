@@ -6,15 +6,12 @@ reader see the last committed checkpoint while the server writes the next one).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulator.conformance import ConformanceReport
-from simulator.domain.catalog import find_partner
-from simulator.errors import ConfigError, NotFound
+from simulator.errors import ConfigError
+from simulator.service.journal_query import JournalQuery
 from simulator.service.state import JournalEntry
 from simulator.store.snapshot import decode_journal_row
 from simulator.store.sqlite import DATABASE, SqliteStore
@@ -65,36 +62,6 @@ def _violation_wire(record: dict[str, Any]) -> dict[str, Any]:
     if record.get("client_id") is not None:
         wire["clientId"] = record["client_id"]
     return wire
-
-
-@dataclass(frozen=True, slots=True)
-class JournalQuery:
-    """The filters of ``GET /_sim/journal``: each given one must match exactly; newest entries first."""
-
-    route: str | None = None
-    tenant: str | None = None
-    partner: str | None = None  # key, display name or connector id
-    device: str | None = None
-    status: int | None = None
-    limit: int = 1000
-
-    def select(self, entries: Iterable[JournalEntry]) -> Iterator[JournalEntry]:
-        partner = self.partner
-        if partner is not None:
-            with contextlib.suppress(NotFound):  # else a custom partner's connector id
-                partner = find_partner(partner).connector_id
-        taken = 0
-        for entry in entries:
-            if taken >= self.limit:
-                return
-            if ((self.route is not None and self.route not in (entry.route, entry.path))
-                    or (self.tenant is not None and self.tenant != entry.tenant)
-                    or (partner is not None and partner != entry.partner)
-                    or (self.device is not None and self.device != entry.device)
-                    or (self.status is not None and self.status != entry.status)):  # fmt: skip
-                continue
-            taken += 1
-            yield entry
 
 
 def read_journal(directory: Path, query: JournalQuery) -> tuple[list[JournalEntry], int]:

@@ -1,7 +1,9 @@
 """``/_sim/snapshot`` (export and import the whole state as JSON) and ``/_sim/store`` (checkpoint status).
 
-Export takes a capture on the loop and encodes it in a worker thread. Import parses and checks the document in a
-worker thread, then replaces the state on the loop in one step, so no request sees half of it.
+Export takes a capture on the loop, encodes it in a worker thread in slices (one ``orjson.dumps`` of a million
+devices would hold the GIL, and so the event loop, for most of a second) and streams the slices. Import parses and
+checks the document in a worker thread, then replaces the state on the loop in one step, so no request sees half of
+it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from simulator.errors import ContractViolation, InvalidRequest, Problem
 from simulator.service.control import controlled
 from simulator.service.http import EntityTooLarge, UnsupportedMediaType, json_response, request_info
 from simulator.service.keys import CHECKPOINTER, STATE
-from simulator.store.capture import capture
+from simulator.store.capture import Capture, capture
+from simulator.store.collector import collector_paused
 from simulator.store.snapshot import apply_snapshot, snapshot_document
 
 __all__ = ["routes"]
@@ -25,12 +28,46 @@ routes = web.RouteTableDef()
 _CONTRACT = "sim-snapshot"
 
 
+_SLICE = 10_000  # records per orjson.dumps call: a few milliseconds each
+
+
 @routes.get("/_sim/snapshot")
 @controlled
 async def export_snapshot(request: web.Request) -> web.StreamResponse:
     shot = capture(request.app[STATE])
-    body = await asyncio.to_thread(lambda: orjson.dumps(snapshot_document(shot)))
-    return json_response(request, orjson.Fragment(body))
+    pieces = await asyncio.to_thread(collector_paused.run, _encoded_in_slices, shot)
+    info = request_info(request)
+    response = web.StreamResponse(headers={"Content-Type": "application/json", "request-id": info.request_id,
+                                           "client-request-id": info.client_request_id})  # fmt: skip
+    response.content_length = sum(map(len, pieces))
+    await response.prepare(request)
+    for piece in pieces:
+        await response.write(piece)
+    await response.write_eof()
+    return response
+
+
+def _encoded_in_slices(shot: Capture) -> list[bytes]:
+    """The snapshot document's JSON as pieces: the tenants go last, and their big lists (devices, reports) are
+    dumped ``_SLICE`` records at a time, between which the GIL can go back to the event loop."""
+    document = snapshot_document(shot)
+    tenants = document.pop("tenants")
+    pieces = [orjson.dumps(document)[:-1], b',"tenants":[']
+    for n, tenant in enumerate(tenants):
+        devices, reports = tenant.pop("devices"), tenant.pop("reports")
+        pieces += [b"," if n else b"", orjson.dumps(tenant)[:-1], b',"devices":', *_sliced(devices),
+                   b',"reports":', *_sliced(reports), b"}"]  # fmt: skip
+    pieces.append(b"]}")
+    return pieces
+
+
+def _sliced(items: list[Any]) -> list[bytes]:
+    """A JSON array as pieces of ``_SLICE`` items each."""
+    pieces = [b"["]
+    for start in range(0, len(items), _SLICE):
+        pieces.append((b"," if start else b"") + orjson.dumps(items[start : start + _SLICE])[1:-1])
+    pieces.append(b"]")
+    return pieces
 
 
 @routes.put("/_sim/snapshot")
@@ -90,7 +127,7 @@ async def _read_document(request: web.Request) -> Any:
             return data, []
         return data, contracts.problems(_CONTRACT, data) or [Problem("", "the body breaks its contract")]
 
-    data, problems = await asyncio.to_thread(parse)
+    data, problems = await asyncio.to_thread(collector_paused.run, parse)
     if problems:
         raise ContractViolation(_CONTRACT, problems)
     return data

@@ -17,7 +17,7 @@ from simulator.domain.devices import EnrolledDevice, ThreatReport
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, InvalidRequest
-from simulator.service.state import AppRegistration, JournalEntry, ServiceState, Violation
+from simulator.service.state import AppRegistration, JournalEntry, RequestIds, ServiceState, Violation
 from simulator.store.capture import Capture, TenantCapture
 from simulator.store.codec import aware_datetime, codec_for
 from simulator.store.secrets import decode_keys, install_keys
@@ -128,6 +128,9 @@ def apply_snapshot(state: ServiceState, document: Mapping[str, Any]) -> None:
         install_keys(state.keys, *keys)
     _load_counters(state, document["counters"])
     state.journal.restore(rows, journal["total"])
+    # Every request took an id and was counted by status (rejected ones too), so this many ids were given.
+    issued = max(journal["total"], sum(state.status_counts.values()))
+    state.next_request_id = RequestIds(state.settings.seed, issued + 1).next
     state.violations.restore(violation_items, violations["total"])
     state.self_check_failures.restore(checks["items"], checks["total"])
 

@@ -6,13 +6,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from loadtests.mockproc import free_port, wait_for_port
 
 README = Path(__file__).parents[2] / "README.md"
 BLOCK = re.compile(r"```bash\n(.*?)```", re.DOTALL)
@@ -33,23 +33,6 @@ def section(text: str, heading: str) -> str:
     start = text.index(heading)
     end = text.find("\n## ", start + len(heading))
     return text[start : end if end != -1 else None]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read() if process.stdout else "mtdsim serve exited"
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("mtdsim serve did not start listening within 15 s")
 
 
 def test_readme_starts_with_the_install_and_run_and_the_test_commands() -> None:
@@ -75,7 +58,7 @@ def test_readme_walkthrough_runs_verbatim_against_mtdsim_serve() -> None:
 
 
 def run_walkthrough(steps: list[str], port: str, server: subprocess.Popen[str]) -> None:
-    wait_until_listening(int(port), server)
+    wait_for_port(int(port), 15, server)
     script = "\n".join(f"echo; echo {MARK}\n{step.replace('8765', port)}" for step in steps)
     path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # curl plus this venv's python3
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60,
@@ -131,7 +114,7 @@ def test_readme_section_commands_run_verbatim(heading: str) -> None:
     serve = [sys.executable, "-m", "simulator", "serve", "--port", port, "--control-key", "walkthrough-key"]
     with subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
         try:
-            wait_until_listening(int(port), server)  # type: ignore[arg-type]
+            wait_for_port(int(port), 15, server)
             for command in commands(heading):
                 done = run_readme_command(command, port)
                 assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"

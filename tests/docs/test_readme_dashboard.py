@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from loadtests.mockproc import free_port, wait_for_port
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -21,22 +21,6 @@ def dashboard_section() -> str:
     text = README.read_text()
     start = text.index("## The dashboard")
     return text[start : text.index("\n## ", start + 5)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_listening(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and server.poll() is None:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("mtdsim serve did not listen within 15 s")
 
 
 @pytest.mark.slow
@@ -51,7 +35,7 @@ def test_the_readme_dashboard_commands_give_a_page_with_the_run_named_by_its_see
     with subprocess.Popen([sys.executable, "-m", "simulator", *serve_args[1:], "--port", port],
                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT) as server:  # fmt: skip
         try:
-            wait_listening(int(port), server)
+            wait_for_port(int(port), 15, server)
             args = simulate.replace("8765", port).split()
             subprocess.run([sys.executable, "-m", "simulator", *args[1:], "--no-progress"], check=True,
                            capture_output=True, timeout=60)  # fmt: skip

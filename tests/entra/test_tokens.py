@@ -173,5 +173,5 @@ def test_secrets_are_compared_in_constant_time():
     from simulator.service import auth
 
     assert "compare_digest" in inspect.getsource(credentials.secret_matches)
-    assert "secret_matches(" in inspect.getsource(auth.token)
+    assert "secret_matches(" in inspect.getsource(auth._grant)
     assert credentials.secret_matches("abc", "abc") and not credentials.secret_matches("abc", "abd")

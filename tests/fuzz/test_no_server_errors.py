@@ -18,16 +18,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from loadtests.mockproc import free_port, wait_for_port
 
 TENANT = "00000000-0000-4000-8000-000000000001"
 ADMIN = ("00000000-0000-4000-8000-0000000000b1", "demo-admin-secret")
@@ -46,22 +46,6 @@ FAILURE_LINE = re.compile(r"^\s*❌ (?:[A-Z]+\d+ )?(.+?): (\d+)$", re.MULTILINE)
 ST = shutil.which("st", path=str(Path(sys.executable).parent))
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(ST is None, reason="schemathesis is in the test extra")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_listening(port: int, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and server.poll() is None:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("mtdsim serve did not start")
 
 
 def call(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str = "GET") -> bytes:
@@ -87,7 +71,7 @@ def mock() -> Iterator[tuple[str, dict[str, str]]]:
                "--seed", SEED, "--token-lifetime", "86400"]  # fmt: skip
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as server:
         try:
-            wait_until_listening(port, server)
+            wait_for_port(port, 15, server)
             headers = {"admin": f"Authorization: Bearer {token(base, ADMIN)}",
                        "partner": f"Authorization: Bearer {token(base, PARTNER)}",
                        "control": f"X-Mtdsim-Control-Key: {CONTROL_KEY}"}  # fmt: skip

@@ -149,3 +149,29 @@ async def test_a_changed_payload_under_a_cached_tokens_signature_answers_401(mtd
                                     headers={"Authorization": f"Bearer {header}.{changed}.{signature}"})
     assert response.status == 401
     assert "signature" in (await response.json())["error"]["message"]
+
+
+async def test_the_v1_token_endpoint_the_v1_discovery_names_issues_a_token_in_entras_v1_shape(
+        mtd_client, partner_headers):  # fmt: skip
+    discovery = await (await mtd_client.get(f"/{DEMO_TENANT_ID}/.well-known/openid-configuration")).json()
+    path = discovery["token_endpoint"].split("://", 1)[1].split("/", 1)[1]
+    data = form(scope=None, resource="https://graph.microsoft.com")
+    response = await mtd_client.post(f"/{path}", data=data)
+    body = await response.json()
+    assert response.status == 200, body
+    assert body["token_type"] == "Bearer" and body["expires_in"] == "3599" and body["resource"] == data["resource"]
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert (body["not_before"], body["expires_on"]) == (str(claims["nbf"]), str(claims["exp"]))
+    calls = await mtd_client.get("/partner/v1/connector", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert calls.status != 401, await calls.text()  # the bearer check accepts it (the demo connector is not added)
+
+
+async def test_the_v1_endpoint_wants_a_graph_resource_not_a_scope(mtd_client):
+    url = f"/{DEMO_TENANT_ID}/oauth2/token"
+    status, body = await token_error(mtd_client, form(), url=url)  # scope, no resource
+    assert (status, body["error_codes"]) == (400, [900144]) and "'resource'" in body["error_description"]
+    status, body = await token_error(mtd_client, form(scope=None, resource="https://management.azure.com"), url=url)
+    assert (status, body["error"], body["error_codes"]) == (400, "invalid_resource", [500011])
+    for graph in ("https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"):
+        response = await mtd_client.post(url, data=form(scope=None, resource=graph))
+        assert response.status == 200, graph

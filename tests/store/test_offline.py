@@ -20,8 +20,9 @@ DEMO_CONNECTOR = "5a1b0c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 def _saved(directory: Path, *, violation: bool) -> None:
     state = ServiceState(Settings(seed=1, clock_start=NOW, clock_ticking=False))
     for n, (status, device) in enumerate(((200, "d-1"), (400, "d-2"), (200, "d-2"))):
-        state.journal.append((NOW, "POST", "/partner/v1/deviceThreatReports", "/partner/v1/deviceThreatReports",
-                              status, 1.0, f"req-{n}", TENANT, DEMO_CONNECTOR, "client", device, None))  # fmt: skip
+        route = "/partner/v1/deviceThreatReports"
+        state.journal.append((NOW, "POST", route, route, status, 1.0, f"req-{n}", TENANT, DEMO_CONNECTOR, "client",
+                              device, f"cri-{n}"))  # fmt: skip
         state.status_counts[status] += 1
     state.traffic.reports_accepted = 2
     if violation:
@@ -56,6 +57,16 @@ def test_journal_reads_a_state_directory_newest_first_with_filters(
     assert [(e["requestId"], e["status"]) for e in lines] == [("req-2", 200), ("req-1", 400)]
     assert main(["journal", "--state", str(tmp_path), "--status", "400"]) == 0
     assert "3 requests in all" in capsys.readouterr().out
+
+
+def test_journal_finds_a_lost_request_offline_by_its_client_request_id(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _saved(tmp_path, violation=False)
+    assert main(["journal", "--state", str(tmp_path), "--json", "--client-request-id", "cri-1"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["requestId"], e["status"]) for e in lines] == [("req-1", 400)]
+    assert main(["journal", "--state", str(tmp_path), "--json", "--client-request-id", "never-sent"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_a_directory_without_a_state_database_is_an_error_not_a_new_database(

@@ -160,3 +160,21 @@ async def test_compliance_counts_and_pages_of_an_imported_tenant_match_the_expor
     again = await fresh.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
     assert [d["id"] for d in again["value"]] == [d["id"] for d in page["value"]]
     assert [d["complianceState"] for d in again["value"]] == [d["complianceState"] for d in page["value"]]
+
+
+async def test_an_export_streamed_in_slices_is_the_same_document_as_one_encoded_whole(api: Api) -> None:
+    from simulator.store.capture import capture
+    from simulator.store.routes import _SLICE
+    from simulator.store.snapshot import snapshot_document
+
+    await _busy_tenant(api)
+    for first in range(0, _SLICE * 2 + 1, 5000):  # more than two slices of devices
+        batch = [{"azureADDeviceId": f"00000000-0000-4000-8000-{first + n:012d}", "platform": "ios",
+                  "osVersion": "17.4"} for n in range(min(5000, _SLICE * 2 + 1 - first))]  # fmt: skip
+        await api.enroll(*batch)
+    response = await api.client.get("/_sim/snapshot", headers=api.control)
+    assert response.status == 200 and response.headers["request-id"]
+    streamed = await response.json()
+    whole = snapshot_document(capture(api.client.app[STATE]))
+    assert len(streamed["tenants"][0]["devices"]) > _SLICE * 2
+    assert _comparable(streamed) == _comparable(whole)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from simulator.domain.clock import with_nanoseconds
 from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import Platform
@@ -57,6 +58,16 @@ def test_records_come_back_from_the_codec_equal_to_what_went_in() -> None:
     assert codec_for(Violation).decode(codec_for(Violation).encode(violation)) == violation
 
 
+def test_a_report_time_keeps_its_nanoseconds_through_the_codec() -> None:
+    # Graph writes seven fractional digits; a restart that cut them would turn a retry into a "newer" report.
+    precise = with_nanoseconds("2026-11-25T10:00:00.1234567Z", NOW)
+    report = _report(1)._replace(reported_at=precise)
+    restored = codec_for(ThreatReport).decode(codec_for(ThreatReport).encode(report))
+    assert restored.reported_at == precise
+    assert getattr(restored.reported_at, "nanosecond", 0) == 700
+    assert restored.reported_at > NOW  # 700 ns after NOW, which has the same microseconds
+
+
 def test_a_state_directory_reads_back_the_state_of_its_last_checkpoint(tmp_path: Path) -> None:
     state = _state()
     tenant = state.tenants[TENANT]
@@ -87,6 +98,33 @@ def test_a_state_directory_reads_back_the_state_of_its_last_checkpoint(tmp_path:
     assert restored.tenants[TENANT].reports == tenant.reports
     assert list(restored.journal) == list(state.journal) and restored.journal.total == 7
     assert restored.clock.now() == state.clock.now() and restored.traffic.reports_accepted == 7
+
+
+def test_a_state_directory_keeps_a_report_times_nanoseconds(tmp_path: Path) -> None:
+    state = _state()
+    tenant = state.tenants[TENANT]
+    tenant.enroll(_device(1))
+    precise = with_nanoseconds("2026-11-25T10:00:00.1234567Z", NOW)
+    tenant.reports[("c1", "aad-1")] = _report(1)._replace(reported_at=precise)
+    store = SqliteStore(tmp_path)
+    store.write(capture(state))
+    store.close()
+    document = SqliteStore(tmp_path).load()
+    assert document is not None
+    restored = _state()
+    apply_snapshot(restored, document)
+    assert getattr(restored.tenants[TENANT].reports[("c1", "aad-1")].reported_at, "nanosecond", 0) == 700
+
+
+def test_a_restored_server_with_the_same_seed_hands_out_request_ids_it_never_gave_before() -> None:
+    state = _state()
+    given = set()
+    for _ in range(4):  # ids are seeded: a restart with the same seed would start the same sequence again
+        given.add(state.next_request_id())
+        state.status_counts[200] += 1
+    restored = _state()
+    apply_snapshot(restored, snapshot_document(capture(state)))
+    assert {restored.next_request_id() for _ in range(10)}.isdisjoint(given)
 
 
 def test_a_checkpoint_writes_only_what_changed_since_the_previous_one(tmp_path: Path) -> None:
