@@ -43,7 +43,7 @@ SLICE = 500  # devices checked between yields to the event loop
 # class-map entries looked up at C speed.
 STEP = 4096
 WINDOW = 32768
-TAIL_MAX = 16384  # new values kept in the small sorted run before it is folded into the large one (O(n), sliced)
+TAIL_MAX = 16384  # entries in an order's small sorted run before it is folded into the large one (O(n), sliced)
 ROUNDS = 4  # sliced catch-up rounds before an order gives up chasing an enrolment storm (the next request goes on)
 MIN_COMPACT = 1024  # an order is rebuilt once as many of its devices were removed as remain, and at least this many
 SORTS = ("name", "user", "platform", "osVersion", "complianceState", "threatState", "lastReport", "enrolled")
@@ -204,6 +204,8 @@ Walk = Iterator[int | None]
 async def _page(walk: Walk, skip: int, top: int) -> list[int]:
     """The admitted seqs ``skip`` to ``skip + top`` of a walk: O(skip + top) in all, bounded per slice."""
     out: list[int] = []
+    if top <= 0:
+        return out
     for seq in walk:
         if seq is None:
             await asyncio.sleep(0)
@@ -237,7 +239,7 @@ class _Plan:
         self.inventory = tenant.inventory
         self.verdicts = classes.verdicts(tenant.policies.values(), tenant.connectors.values(), tenant.partners, now)
         self.allowed = self._classes()  # class numbers that can match; None: any
-        inventory = tenant.inventory
+        inventory = self.inventory
         self.bucket = inventory.bucket("managedDeviceOwnerType", query.owner) if query.owner else None
         class_size = (sum(classes.sizes[n] for n in self.allowed) if self.allowed is not None
                       else len(inventory))  # fmt: skip
@@ -376,7 +378,7 @@ class _Plan:
         return [key[-1] for key in keyed]
 
     def rows(self, seqs: list[int]) -> list[DeviceRow]:
-        """Full compliance, with every reason, only for the devices shown."""
+        """Full compliance, with every reason, only for the devices shown (and still enrolled in the tenant)."""
         slots, tenant, out = self.inventory.slots, self.tenant, []
         for seq in seqs:
             device = slots[seq]
