@@ -321,3 +321,28 @@ async def test_a_snapshot_restored_during_a_build_or_a_walk_gives_a_page_of_enro
         names = [(r.device.device_name, int(r.device.id[2:])) for r in page.rows]
         assert len(names) == 29 and names == sorted(names), turns
         await assert_pages_equal_brute_force(tenant)
+
+
+async def test_a_walk_that_pauses_keeps_its_order_while_another_request_folds_new_devices_in(
+    small: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access, "SLICE", 1)  # the search below pauses at every device it checks: a slow walk
+    tenant, counter = fleet_of(40), [40]
+    await access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1)  # the order is built
+    order = access._order(tenant.inventory, "name")
+    keys = order.keys
+    walking = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(search="n0", sort="name", top=1000),
+                                              limit=39))  # fmt: skip
+    await asyncio.sleep(0)
+    for n in range(10):  # more than TAIL_MAX: the next refresh folds them into a new large run
+        change(tenant, (Platform.ios, ManagedDeviceOwnerType.company, f"a{n}", "u1"), counter)
+    folding = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1))
+    for _ in range(1000):
+        if order.keys is not keys:
+            break
+        await asyncio.sleep(0)
+    assert order.keys is not keys and not walking.done()  # the new run is in place, the walk still reads the old
+    page, folded = await walking, await folding  # the walk's 39 checks: names n000-n038, all with "n0" in them
+    assert [r.device.device_name for r in page.rows] == [f"n{n:03d}" for n in range(39)] and not page.complete
+    assert [r.device.device_name for r in folded.rows][:10] == [f"a{n}" for n in range(10)]
+    await assert_pages_equal_brute_force(tenant)
