@@ -44,7 +44,7 @@ SLICE = 500  # devices checked between yields to the event loop
 STEP = 4096
 WINDOW = 32768
 TAIL_MAX = 16384  # entries in an order's small sorted run before it is folded into the large one (O(n), sliced)
-ROUNDS = 4  # sliced catch-up rounds before an order gives up chasing an enrolment storm (the next request goes on)
+ROUNDS = 4  # scan rounds before an order stops chasing an enrolment storm (the next request goes on)
 MIN_COMPACT = 1024  # an order is rebuilt once as many of its devices were removed as remain, and at least this many
 SORTS = ("name", "user", "platform", "osVersion", "complianceState", "threatState", "lastReport", "enrolled")
 NO_REPORT = "none"
@@ -439,24 +439,27 @@ class _SortedKeys:
 
     async def refresh(self, inventory: DeviceInventory) -> None:
         """Cover every device enrolled so far. Slices of at most STEP devices or entries, with pauses between;
-        the last slice does not pause, so the order is exact when this returns. Under an enrolment storm faster than
-        the build, it gives up after ROUNDS rounds and leaves the newest devices to the next request."""
+        the last slice does not pause, so the order is exact when this returns. Devices enrolled faster than the
+        scan (after ROUNDS rounds) or more than STEP of them during a fold are left to the next request, so a page
+        answers within O(n + new devices) however fast enrolment goes."""
         async with self.lock:
             slots = inventory.slots
             if self.entries - len(inventory) >= max(MIN_COMPACT, len(inventory)):
                 self._reset()
-            for _ in range(ROUNDS):
-                behind = len(slots) - self.seen
-                if behind <= STEP and len(self.tail) + len(self.pending) + behind <= TAIL_MAX:
-                    self._scan(slots, len(slots))  # the last slice: no pause from here to the caller's walk
-                    break
+            for _ in range(ROUNDS):  # scan; devices enrolled during a round are the next round's
                 target = len(slots)
+                if target - self.seen <= STEP:
+                    break
                 while self.seen < target:
                     self._scan(slots, min(self.seen + STEP, target))
                     await asyncio.sleep(0)
-                if len(self.tail) + len(self.pending) > TAIL_MAX:
-                    await self._fold()
-            if self.pending and len(self.tail) + len(self.pending) <= TAIL_MAX:
+            for _ in range(2):  # the last few devices, then a fold if the small run overflows, and again
+                if len(slots) - self.seen <= STEP:
+                    self._scan(slots, len(slots))  # no pause from here to the caller's walk, unless a fold follows
+                if len(self.tail) + len(self.pending) <= TAIL_MAX:
+                    break
+                await self._fold()  # more than STEP devices enrolled during it: left to the next request
+            if self.pending and len(self.tail) + len(self.pending) <= TAIL_MAX:  # always, as STEP <= TAIL_MAX
                 self.tail = sorted(self.tail + self.pending)  # a sorted run and a short one: Timsort merges them
                 self.pending = []
 

@@ -346,3 +346,21 @@ async def test_a_walk_that_pauses_keeps_its_order_while_another_request_folds_ne
     assert [r.device.device_name for r in page.rows] == [f"n{n:03d}" for n in range(39)] and not page.complete
     assert [r.device.device_name for r in folded.rows][:10] == [f"a{n}" for n in range(10)]
     await assert_pages_equal_brute_force(tenant)
+
+
+async def test_an_enrolment_storm_faster_than_the_build_does_not_keep_a_page_from_answering(small: None) -> None:
+    tenant, counter = fleet_of(20), [20]
+    found = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1))
+    for turn in range(1000):  # three devices per turn of the loop, where the build scans STEP (2) per slice
+        if found.done():
+            break
+        for _ in range(3):
+            change(tenant, (Platform.android, ManagedDeviceOwnerType.company, f"s{turn:04d}", "u2"), counter)
+        await asyncio.sleep(0)
+    page = await found
+    assert turn < 1000  # it stopped chasing after ROUNDS rounds and one fold, and answered
+    names = [(r.device.device_name, int(r.device.id[2:])) for r in page.rows]
+    assert names == sorted(names) and len(names) >= 20
+    quiet = await access.find(tenant, T0, access.DeviceQuery(sort="name", top=10_000), limit=1)
+    want = sorted(tenant.devices, key=lambda aad: (tenant.devices[aad].device_name, tenant.inventory.seq_of[aad]))
+    assert [r.device.azure_ad_device_id for r in quiet.rows] == want  # the next request covers every device
