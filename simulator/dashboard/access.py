@@ -469,7 +469,7 @@ class _SortedKeys:
         for seq in range(self.seen, end):
             device = slots[seq]
             if device is not None:
-                pending.append(f"{value_of(device).replace(_NUL, _ESCAPED)}\0\1{seq:012d}")  # _SEPARATOR, _SEQ_DIGITS
+                pending.append(f"{value_of(device).replace(_NUL, _ESCAPED)}{_SEPARATOR}{seq:012d}")  # 12: _SEQ_DIGITS
         self.entries += len(pending) - before
         self.seen = max(self.seen, end)
 
@@ -506,7 +506,7 @@ class _SortedKeys:
 
 # An entry's value and seq: NUL SOH sorts below every character of an escaped value (NUL is NUL STX there), so a
 # value sorts before every longer value it begins.
-_NUL, _ESCAPED, _SEPARATOR, _SEQ_DIGITS = "\0", "\0\2", "\0\1", 12  # _scan writes the last two literally
+_NUL, _ESCAPED, _SEPARATOR, _SEQ_DIGITS = "\0", "\0\2", "\0\1", 12  # _scan writes the digits' width literally
 
 
 def _entries(entries: Iterator[str], admits: Callable[[int], bool]) -> Walk:
