@@ -10,7 +10,7 @@ slices that yield to the event loop, and the page says so (``complete`` false). 
 ``DevicePage`` and do not care how they were found.
 
 No step holds the event loop for long, whatever the fleet's size: the name and user orders are built and extended
-in slices (``_SortedKeys``), and every walk (an order, the class map, an owner bucket) pauses every ``STEP``
+in slices (``orders``), and every walk (an order, the class map, an owner bucket) pauses every ``orders.STEP``
 positions, so a deep page or a sparse filter costs time, not responsiveness (docs/decisions.md, "Dashboard device
 list at 1M devices").
 """
@@ -18,19 +18,18 @@ list at 1M devices").
 from __future__ import annotations
 
 import asyncio
-import heapq
-import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import compress, islice
+from itertools import compress
 from typing import Any
 
+from simulator.dashboard import orders
+from simulator.dashboard.orders import Walk
 from simulator.domain.compliance import ComplianceResult
 from simulator.domain.devices import EnrolledDevice, ThreatReport
 from simulator.domain.enums import ComplianceState
-from simulator.domain.inventory import DeviceInventory
 from simulator.domain.tenant import Tenant
 from simulator.errors import InvalidRequest
 
@@ -38,14 +37,7 @@ __all__ = ["SCAN_LIMIT", "SORTS", "Counts", "DevicePage", "DeviceQuery", "Device
 
 SCAN_LIMIT = 20_000  # candidates checked one by one (search, threat state) or sorted in memory, per request
 SLICE = 500  # devices checked between yields to the event loop
-# Work per event-loop slice for walks and order builds: 1-3 ms on an idle core of this project's machine (issue 18 asks
-# for no slice over ~20 ms at 1M devices). STEP positions walked, devices scanned, values sorted or merged; WINDOW
-# class-map entries looked up at C speed.
-STEP = 4096
-WINDOW = 32768
-TAIL_MAX = 16384  # entries in an order's small sorted run before it is folded into the large one (O(n), sliced)
-ROUNDS = 4  # scan rounds before an order stops chasing an enrolment storm (the next request goes on)
-MIN_COMPACT = 1024  # an order is rebuilt once as many of its devices were removed as remain, and at least this many
+WINDOW = 32768  # class-map entries looked up at C speed per slice of a class-filtered walk (~1 ms)
 SORTS = ("name", "user", "platform", "osVersion", "complianceState", "threatState", "lastReport", "enrolled")
 NO_REPORT = "none"
 NO_CONNECTOR = "noConnectorEnabled"
@@ -165,13 +157,13 @@ async def find(tenant: Tenant, now: datetime, query: DeviceQuery, limit: int = S
     """One page: candidates narrowed by the classes and indexes, walked in the sort's order where an order is kept.
 
     ``limit`` bounds the devices that need a check of their own (search, threat state) or an in-memory sort. No step
-    holds the event loop for long at any fleet size: walks pause every ``STEP`` positions, and a sorted order is
+    holds the event loop for long at any fleet size: walks pause every ``orders.STEP`` positions, and a sorted order is
     brought up to date in slices before the walk (so concurrent requests share one build)."""
     plan = _Plan(tenant, now, query)
-    if plan.size > limit and query.sort in _ORDERED_BY:
+    if plan.size > limit and query.sort in orders.ORDERED_BY:
         for _ in range(3):  # a restored snapshot replaces the inventory, and its orders start afresh
             inventory = tenant.inventory
-            await _order(inventory, query.sort).refresh(inventory)
+            await orders.order_of(inventory, query.sort).refresh(inventory)
             if tenant.inventory is inventory:
                 break
         plan = _Plan(tenant, now, query)  # devices may have come, gone or changed class while the order was built
@@ -193,12 +185,6 @@ async def find(tenant: Tenant, now: datetime, query: DeviceQuery, limit: int = S
     complete = plan.examined < limit or not await _more(ordered)
     scanned = total if complete else total - plan.size + plan.examined
     return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), scanned, total)
-
-
-# A walk: admitted seqs in some order, with None at the points where its consumer lets the event loop run
-# (``_page``, ``_more``, ``_Plan.matching``). A generator cannot await, and pausing inside the walk itself keeps
-# every consumer's slice bounded, however sparse the admitted seqs are.
-Walk = Iterator[int | None]
 
 
 async def _page(walk: Walk, skip: int, top: int) -> list[int]:
@@ -294,11 +280,11 @@ class _Plan:
         """Admitted seqs in enrolment order, lazily: from the owner bucket when it is smaller than the classes, else
         from the class map, a window at a time (C-speed set lookups, no device read), else every slot."""
         if self.bucket is not None and len(self.bucket) <= self.size:
-            return _paced(self.bucket if ascending else reversed(self.bucket), self.admits)
+            return orders.paced(self.bucket if ascending else reversed(self.bucket), self.admits)
         if self.allowed is not None:
             return self._classed(ascending)
         n = len(self.inventory.slots)
-        return _paced(range(n) if ascending else range(n - 1, -1, -1), self.admits)
+        return orders.paced(range(n) if ascending else range(n - 1, -1, -1), self.admits)
 
     def _classed(self, ascending: bool) -> Walk:
         assert self.allowed is not None
@@ -313,7 +299,7 @@ class _Plan:
             for done, seq in enumerate(hits, 1):
                 if admits(seq):  # the owner, and anything that changed since the window was read
                     yield seq
-                if done % STEP == 0:
+                if done % orders.STEP == 0:
                     yield None
             yield None
 
@@ -324,10 +310,10 @@ class _Plan:
         if query.sort == "enrolled":
             return self.candidates(ascending=not query.descending)
         if query.sort == "platform":
-            return _by_platform(self.inventory, query.descending, self.admits)
-        if query.sort not in _ORDERED_BY:
+            return orders.by_platform(self.inventory, query.descending, self.admits)
+        if query.sort not in orders.ORDERED_BY:
             return None
-        return _order(self.inventory, query.sort).walk(query.descending, self.admits)
+        return orders.order_of(self.inventory, query.sort).walk(query.descending, self.admits)
 
     async def matching(self, seqs: Walk, limit: int) -> list[int]:
         """Admitted seqs that pass the row checks (search, threat state), examining at most ``limit``."""
@@ -389,14 +375,6 @@ class _Plan:
         return out
 
 
-def _paced(seqs: Iterable[int], admits: Callable[[int], bool]) -> Walk:
-    for done, seq in enumerate(seqs, 1):
-        if admits(seq):
-            yield seq
-        if done % STEP == 0:
-            yield None
-
-
 def _may_report(reported: tuple[tuple[str, str], ...], threat_state: str) -> bool:
     """Whether a class's devices can have ``threat_state`` as their newest report (the newest of several
     connectors' needs the report times, so it is checked per device)."""
@@ -406,139 +384,6 @@ def _may_report(reported: tuple[tuple[str, str], ...], threat_state: str) -> boo
 def _threat_state(tenant: Tenant, device: EnrolledDevice) -> str:
     newest = tenant.newest_report(device.azure_ad_device_id)
     return newest.threat_state.value if newest else NO_REPORT
-
-
-class _SortedKeys:
-    """One property's order, kept across requests and brought up to date with the devices enrolled since, in slices
-    (the inventory's indexes do not cover deviceName, and sorting userPrincipalName's values would be the same work).
-
-    An entry per device, ``value NUL SOH seq`` (the value lower-cased with any NUL escaped, the seq in fixed width),
-    so plain string order is the sort's order (value, then enrolment position) and the order holds no container per
-    value: a million small lists or arrays cost the garbage collector ~20 ms every time it looks at them young.
-
-    The entries are a large sorted run (``keys``) and a small one of devices enrolled since it was last folded
-    (``tail``), walked together by a merge: a few new devices cost a merge into the tail (O(TAIL_MAX), one slice),
-    and the tail is folded into ``keys`` (O(n), in slices) only when it outgrows TAIL_MAX. Both lists are replaced,
-    never changed in place, because a walk may be reading them across its pauses. Removed devices stay as entries
-    (walks skip them) until as many were removed as remain; then the order is rebuilt from scratch, also in slices.
-    A lock makes concurrent requests share one build.
-    """
-
-    def __init__(self, value_of: Callable[[EnrolledDevice], str]) -> None:
-        self.value_of = value_of
-        self.lock = asyncio.Lock()
-        self._reset()
-
-    def _reset(self) -> None:
-        # New lists, not cleared ones: a walk that started before keeps reading the old ones.
-        self.keys: list[str] = []
-        self.tail: list[str] = []
-        self.pending: list[str] = []  # entries in neither run yet: scanned since the last merge
-        self.seen = 0  # slots scanned
-        self.entries = 0  # entries in the three lists, of live devices or not
-
-    async def refresh(self, inventory: DeviceInventory) -> None:
-        """Cover every device enrolled so far. Slices of at most STEP devices or entries, with pauses between;
-        the last slice does not pause, so the order is exact when this returns. Devices enrolled faster than the
-        scan (after ROUNDS rounds) or more than STEP of them during a fold are left to the next request, so a page
-        answers within O(n + new devices) however fast enrolment goes."""
-        async with self.lock:
-            slots = inventory.slots
-            if self.entries - len(inventory) >= max(MIN_COMPACT, len(inventory)):
-                self._reset()
-            for _ in range(ROUNDS):  # scan; devices enrolled during a round are the next round's
-                target = len(slots)
-                if target - self.seen <= STEP:
-                    break
-                while self.seen < target:
-                    self._scan(slots, min(self.seen + STEP, target))
-                    await asyncio.sleep(0)
-            for _ in range(2):  # the last few devices, then a fold if the small run overflows, and again
-                if len(slots) - self.seen <= STEP:
-                    self._scan(slots, len(slots))  # no pause from here to the caller's walk, unless a fold follows
-                if len(self.tail) + len(self.pending) <= TAIL_MAX:
-                    break
-                await self._fold()  # more than STEP devices enrolled during it: left to the next request
-            if self.pending and len(self.tail) + len(self.pending) <= TAIL_MAX:  # always, as STEP <= TAIL_MAX
-                self.tail = sorted(self.tail + self.pending)  # a sorted run and a short one: Timsort merges them
-                self.pending = []
-
-    def _scan(self, slots: list[EnrolledDevice | None], end: int) -> None:
-        """Slots ``seen`` to ``end`` into ``pending``."""
-        pending, value_of, before = self.pending, self.value_of, len(self.pending)
-        for seq in range(self.seen, end):
-            device = slots[seq]
-            if device is not None:
-                pending.append(f"{value_of(device).replace(_NUL, _ESCAPED)}{_SEPARATOR}{seq:012d}")  # 12: _SEQ_DIGITS
-        self.entries += len(pending) - before
-        self.seen = max(self.seen, end)
-
-    async def _fold(self) -> None:
-        """``keys``, ``tail`` and ``pending`` as one sorted ``keys``: pending sorted in chunks, then all runs merged,
-        STEP entries per slice. Nothing changes until the end, so a cancelled request leaves the order as it was
-        (only the lock holder scans, so ``pending`` does not grow meanwhile)."""
-        pending = self.pending
-        runs = [self.keys, self.tail]
-        for start in range(0, len(pending), STEP):
-            runs.append(sorted(pending[start : start + STEP]))
-            await asyncio.sleep(0)
-        merged, out = heapq.merge(*runs), []
-        while part := list(islice(merged, STEP)):
-            out += part
-            await asyncio.sleep(0)
-        self.keys, self.tail, self.pending = out, [], []
-        # Dropping a million references at once touches a million scattered strings (~15 ms at 1M devices): the lists
-        # only this build holds go a slice at a time (the old runs may still be walked, so they go when unreferenced).
-        del merged
-        for private in (pending, *runs[2:]):
-            while private:
-                del private[-STEP:]
-                await asyncio.sleep(0)
-
-    def walk(self, descending: bool, admits: Callable[[int], bool]) -> Walk:
-        # The runs as they are now: a later refresh replaces them, it does not change them.
-        keys, tail = self.keys, self.tail
-        if descending:
-            return _entries(heapq.merge(reversed(keys), reversed(tail), reverse=True) if tail else reversed(keys),
-                            admits)  # fmt: skip
-        return _entries(heapq.merge(keys, tail) if tail else iter(keys), admits)
-
-
-# An entry's value and seq: NUL SOH sorts below every character of an escaped value (NUL is NUL STX there), so a
-# value sorts before every longer value it begins.
-_NUL, _ESCAPED, _SEPARATOR, _SEQ_DIGITS = "\0", "\0\2", "\0\1", 12  # _scan writes the digits' width literally
-
-
-def _entries(entries: Iterator[str], admits: Callable[[int], bool]) -> Walk:
-    for done, entry in enumerate(entries, 1):
-        seq = int(entry[-_SEQ_DIGITS:])
-        if admits(seq):
-            yield seq
-        if done % STEP == 0:
-            yield None
-
-
-def _by_platform(inventory: DeviceInventory, descending: bool, admits: Callable[[int], bool]) -> Walk:
-    """The operatingSystem index in order: a handful of values, each one's seqs ascending (dead ones skipped)."""
-    index = inventory.indexes["operatingSystem"]
-    buckets = [index[value] for value in sorted(index, reverse=descending)]  # the lists now: a rebuild replaces them
-    return _paced((seq for bucket in buckets for seq in (reversed(bucket) if descending else bucket)), admits)
-
-
-# An inventory is replaced wholesale when restored, so its orders go with it.
-_ORDERS: weakref.WeakKeyDictionary[DeviceInventory, dict[str, _SortedKeys]] = weakref.WeakKeyDictionary()
-_ORDERED_BY: dict[str, Callable[[EnrolledDevice], str]] = {
-    "name": lambda d: d.device_name.lower(),
-    "user": lambda d: d.user_principal_name.lower(),
-}
-
-
-def _order(inventory: DeviceInventory, sort: str) -> _SortedKeys:
-    orders = _ORDERS.setdefault(inventory, {})
-    order = orders.get(sort)
-    if order is None:
-        order = orders[sort] = _SortedKeys(_ORDERED_BY[sort])
-    return order
 
 
 def _contains(device: EnrolledDevice, needle: str) -> bool:

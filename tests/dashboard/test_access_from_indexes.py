@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.dashboard import access
+from simulator.dashboard import access, orders
 from simulator.domain import EnrolledDevice, Platform, Tenant
 from simulator.domain.clock import format_datetime
 from simulator.domain.enums import ManagedDeviceOwnerType
@@ -113,8 +113,8 @@ async def test_a_name_order_follows_devices_enrolled_after_it_was_first_built() 
 
 # Every pause, tail merge, fold and rebuild of the sorted orders, and every window of the class walks, happens with a
 # handful of devices at these sizes.
-SMALL = {"STEP": 2, "WINDOW": 3, "TAIL_MAX": 2, "MIN_COMPACT": 2}
-DEFAULT = {name: getattr(access, name) for name in SMALL}
+SMALL = {(orders, "STEP"): 2, (access, "WINDOW"): 3, (orders, "TAIL_MAX"): 2, (orders, "MIN_COMPACT"): 2}
+DEFAULT = {(module, name): getattr(module, name) for module, name in SMALL}
 NAMES = ["", "ana", "Ana", "bo", "Cy", "zed", "émile", "a", "a\0", "a\0b", "a\1"]  # NUL, SOH: in order entries
 named_st = st.tuples(st.sampled_from(list(Platform)), st.sampled_from(list(ManagedDeviceOwnerType)[:2]),
                      st.sampled_from(NAMES), st.sampled_from(NAMES))  # fmt: skip
@@ -176,12 +176,12 @@ async def assert_pages_equal_brute_force(tenant: Tenant, limit: int = 1) -> None
 @given(st.lists(named_st, max_size=20), st.lists(st.lists(change_st, max_size=8), min_size=1, max_size=4),
        st.sampled_from([SMALL, DEFAULT]))  # fmt: skip
 async def test_sorted_and_filtered_pages_stay_exact_while_devices_are_enrolled_and_removed_between_pages(
-    fleet: list[Any], batches: list[list[Any]], sizes: dict[str, int]
+    fleet: list[Any], batches: list[list[Any]], sizes: dict[tuple[Any, str], int]
 ) -> None:
     tenant, counter = named_tenant(fleet), [len(fleet)]
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in sizes.items():
-            patch.setattr(access, name, value)
+        for (module, name), value in sizes.items():
+            patch.setattr(module, name, value)
         await assert_pages_equal_brute_force(tenant)
         for batch in batches:
             for step in batch:
@@ -191,8 +191,8 @@ async def test_sorted_and_filtered_pages_stay_exact_while_devices_are_enrolled_a
 
 @pytest.fixture
 def small(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in SMALL.items():
-        monkeypatch.setattr(access, name, value)
+    for (module, name), value in SMALL.items():
+        monkeypatch.setattr(module, name, value)
 
 
 def fleet_of(count: int) -> Tenant:
@@ -222,28 +222,28 @@ async def turns_while(work: Any, watch: Any = lambda: 0) -> tuple[Any, int, list
 
 async def test_the_first_sorted_page_builds_its_order_in_slices_that_let_other_tasks_run(small: None) -> None:
     tenant = fleet_of(60)
-    order = access._order(tenant.inventory, "name")
+    order = orders.order_of(tenant.inventory, "name")
     page, ticks, scanned = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", top=5), limit=1),
                                              lambda: order.seen)  # fmt: skip
     assert [r.device.device_name for r in page.rows] == [f"n{n:03d}" for n in range(5)]
     steps = [after - before for before, after in pairwise(scanned)]
-    assert max(steps) <= access.STEP and ticks > 3 * 60 // access.STEP  # scanned, sorted and merged in slices
+    assert max(steps) <= orders.STEP and ticks > 3 * 60 // orders.STEP  # scanned, sorted and merged in slices
 
 
 async def test_concurrent_first_pages_share_one_build_of_the_order(small: None, monkeypatch: pytest.MonkeyPatch
                                                                    ) -> None:  # fmt: skip
-    folds, fold = [], access._SortedKeys._fold
+    folds, fold = [], orders.SortedOrder._fold
 
-    async def counted(order: access._SortedKeys) -> None:
+    async def counted(order: orders.SortedOrder) -> None:
         folds.append(len(order.pending))
         await fold(order)
 
-    monkeypatch.setattr(access._SortedKeys, "_fold", counted)
+    monkeypatch.setattr(orders.SortedOrder, "_fold", counted)
     tenant, query = fleet_of(50), access.DeviceQuery(sort="name", top=1000)
     first, second = await asyncio.gather(access.find(tenant, T0, query, limit=1),
                                          access.find(tenant, T0, query, limit=1))  # fmt: skip
     assert [r.device for r in first.rows] == [r.device for r in second.rows] and first.matched == 50
-    assert access._order(tenant.inventory, "name").entries == 50 and folds == [50]  # scanned and sorted once
+    assert orders.order_of(tenant.inventory, "name").entries == 50 and folds == [50]  # scanned and sorted once
 
 
 async def test_a_deep_page_walks_the_order_in_slices(small: None) -> None:
@@ -252,7 +252,7 @@ async def test_a_deep_page_walks_the_order_in_slices(small: None) -> None:
     page, ticks, _ = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", skip=50, top=3),
                                                    limit=1))  # fmt: skip
     assert [r.device.device_name for r in page.rows] == ["n050", "n051", "n052"]
-    assert ticks >= 50 // access.STEP - 1  # a pause every STEP entries
+    assert ticks >= 50 // orders.STEP - 1  # a pause every STEP entries
     none = await access.find(tenant, T0, access.DeviceQuery(sort="name", skip=5, top=0), limit=1)
     assert none.rows == [] and none.matched == 60
 
@@ -305,7 +305,7 @@ async def test_an_order_is_rebuilt_without_its_removed_devices_once_most_are_gon
     page = await access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1)
     left = sorted((f"aad-{n}" for n in range(31, 41)), key=lambda aad: tenant.devices[aad].device_name)
     assert [r.device.azure_ad_device_id for r in page.rows] == left
-    assert access._order(tenant.inventory, "name").entries == 10
+    assert orders.order_of(tenant.inventory, "name").entries == 10
 
 
 async def test_a_snapshot_restored_during_a_build_or_a_walk_gives_a_page_of_enrolled_devices(small: None) -> None:
@@ -329,7 +329,7 @@ async def test_a_walk_that_pauses_keeps_its_order_while_another_request_folds_ne
     monkeypatch.setattr(access, "SLICE", 1)  # the search below pauses at every device it checks: a slow walk
     tenant, counter = fleet_of(40), [40]
     await access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1)  # the order is built
-    order = access._order(tenant.inventory, "name")
+    order = orders.order_of(tenant.inventory, "name")
     keys = order.keys
     walking = asyncio.create_task(access.find(tenant, T0, access.DeviceQuery(search="n0", sort="name", top=1000),
                                               limit=39))  # fmt: skip
