@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
@@ -58,6 +59,7 @@ class SortedOrder:
     def __init__(self, value_of: Callable[[EnrolledDevice], str]) -> None:
         self.value_of = value_of
         self.lock = asyncio.Lock()
+        self._readers: Counter[int] = Counter()  # id of a run -> walks reading it now
         self._reset()
 
     def _reset(self) -> None:
@@ -76,7 +78,9 @@ class SortedOrder:
         async with self.lock:
             slots = inventory.slots
             if self.entries - len(inventory) >= max(MIN_COMPACT, len(inventory)):
+                old = [self.keys, self.tail, self.pending]
                 self._reset()
+                await self._release(old)
             for _ in range(ROUNDS):  # scan; devices enrolled during a round are the next round's
                 target = len(slots)
                 if target - self.seen <= STEP:
@@ -118,21 +122,40 @@ class SortedOrder:
             out += part
             await asyncio.sleep(0)
         self.keys, self.tail, self.pending = out, [], []
-        # Dropping a million references at once touches a million scattered strings (~15 ms at 1M devices): the lists
-        # only this build holds go a slice at a time (the old runs may still be walked, so they go when unreferenced).
         del merged
-        for private in (pending, *runs[2:]):
-            while private:
-                del private[-STEP:]
+        await self._release([pending, *runs])
+
+    async def _release(self, lists: list[list[str]]) -> None:
+        """Empty lists that were replaced, a slice at a time: dropping a million references at once touches a
+        million scattered strings (~15 ms at 1M devices). A run some walk still reads is left to go when it drops it.
+        """
+        for items in lists:
+            if id(items) in self._readers:
+                continue
+            while items:
+                del items[-STEP:]
                 await asyncio.sleep(0)
 
     def walk(self, descending: bool, admits: Callable[[int], bool]) -> Walk:
-        # The runs as they are now: a later refresh replaces them, it does not change them.
+        # The runs as they are now: a later refresh replaces them, and does not empty them while this walk reads them.
         keys, tail = self.keys, self.tail
         if descending:
-            return _entries(heapq.merge(reversed(keys), reversed(tail), reverse=True) if tail else reversed(keys),
-                            admits)  # fmt: skip
-        return _entries(heapq.merge(keys, tail) if tail else iter(keys), admits)
+            entries = heapq.merge(reversed(keys), reversed(tail), reverse=True) if tail else reversed(keys)
+        else:
+            entries = heapq.merge(keys, tail) if tail else iter(keys)
+        return self._reading((keys, tail), _entries(entries, admits))
+
+    def _reading(self, runs: tuple[list[str], ...], walk: Walk) -> Walk:
+        """``walk``, with its runs counted as read from its first step (its consumer takes that step before it first
+        awaits, so no fold can come between) to its end or its being dropped."""
+        self._readers.update(id(run) for run in runs)
+        try:
+            yield from walk
+        finally:
+            self._readers.subtract(id(run) for run in runs)
+            for run in runs:
+                if self._readers[id(run)] <= 0:
+                    del self._readers[id(run)]
 
 
 # An entry's value and seq: NUL SOH sorts below every character of an escaped value (NUL is NUL STX there), so a

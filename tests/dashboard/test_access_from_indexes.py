@@ -364,3 +364,16 @@ async def test_an_enrolment_storm_faster_than_the_build_does_not_keep_a_page_fro
     quiet = await access.find(tenant, T0, access.DeviceQuery(sort="name", top=10_000), limit=1)
     want = sorted(tenant.devices, key=lambda aad: (tenant.devices[aad].device_name, tenant.inventory.seq_of[aad]))
     assert [r.device.azure_ad_device_id for r in quiet.rows] == want  # the next request covers every device
+
+
+async def test_a_fold_empties_the_run_it_replaced_in_slices_when_no_walk_reads_it(small: None) -> None:
+    tenant, counter = fleet_of(40), [40]
+    await access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1)
+    order = orders.order_of(tenant.inventory, "name")
+    keys = order.keys
+    for n in range(10):
+        change(tenant, (Platform.ios, ManagedDeviceOwnerType.company, f"a{n}", "u1"), counter)
+    page, _, sizes = await turns_while(access.find(tenant, T0, access.DeviceQuery(sort="name", top=1000), limit=1),
+                                       lambda: len(keys))  # fmt: skip
+    assert order.keys is not keys and keys == [] and len(page.rows) == 50
+    assert set(sizes) == set(range(0, 41, orders.STEP))  # emptied STEP entries per turn of the loop
