@@ -51,7 +51,8 @@ class SortedOrder:
     The entries are a large sorted run (``keys``) and a small one of devices enrolled since it was last folded
     (``tail``), walked together by a merge: a few new devices cost a merge into the tail (O(TAIL_MAX), one slice),
     and the tail is folded into ``keys`` (O(n), in slices) only when it outgrows TAIL_MAX. Both lists are replaced,
-    never changed in place, because a walk may be reading them across its pauses. Removed devices stay as entries
+    not changed in place, because a walk may be reading them across its pauses (the replaced ones are emptied in
+    slices once no walk reads them). Removed devices stay as entries
     (walks skip them) until as many were removed as remain; then the order is rebuilt from scratch, also in slices.
     A lock makes concurrent requests share one build.
     """
