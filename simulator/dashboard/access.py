@@ -181,8 +181,9 @@ async def find(tenant: Tenant, now: datetime, query: DeviceQuery, limit: int = S
     if plan.exact_without_rows:  # the classes and indexes decide alone: walk only as far as the page
         page = await _page(ordered, query.skip, query.top)
         return DevicePage(plan.rows(plan.live(page)), await plan.exact_size(), total, total)
-    matched = plan.live(await plan.matching(ordered, limit))  # search or threat state: at most ``limit`` checked
+    matched = await plan.matching(ordered, limit)  # search or threat state: at most ``limit`` checked
     complete = plan.examined < limit or not await _more(ordered)
+    matched = plan.live(matched)  # after the last pause
     scanned = total if complete else total - plan.size + plan.examined
     return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), scanned, total)
 

@@ -377,3 +377,19 @@ async def test_a_fold_empties_the_run_it_replaced_in_slices_when_no_walk_reads_i
                                        lambda: len(keys))  # fmt: skip
     assert order.keys is not keys and keys == [] and len(page.rows) == 50
     assert set(sizes) == set(range(0, 41, orders.STEP))  # emptied STEP entries per turn of the loop
+
+
+async def test_a_device_found_by_a_bounded_search_and_removed_before_the_page_is_built_is_left_out(
+    small: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = fleet_of(40)
+    await access.find(tenant, T0, access.DeviceQuery(sort="name"), limit=1)  # the order is built
+    more = access._more
+
+    async def removed_meanwhile(walk: Any) -> bool:
+        tenant.remove("aad-1")  # n000, the first device the search found, while the walk goes on
+        return await more(walk)
+
+    monkeypatch.setattr(access, "_more", removed_meanwhile)
+    page = await access.find(tenant, T0, access.DeviceQuery(search="n0", sort="name"), limit=3)
+    assert [r.device.device_name for r in page.rows] == ["n001", "n002"] and not page.complete
