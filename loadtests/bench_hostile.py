@@ -14,7 +14,9 @@ partners beside hostile clients that loop through the abuse issue 15 found:
 
 Targets: the well-behaved p99 with hostile clients at most 2x the p99 without (median of rounds); the server's RSS
 after the last round (hostile clients stopped, one second to settle) within 50 MiB of its RSS before the first
-hostile phase.
+hostile phase. RSS is summed over the server's process tree: the body worker that parses oversized bodies
+(simulator/bodies) counts, once it exists. A context line reads it again 12 s after the last round, when the worker
+has exited for want of bodies.
 """
 
 from __future__ import annotations
@@ -33,13 +35,31 @@ from loadtests.benchlib import Measure, bench_parser, emit, start_prepared_mock
 WELL_BEHAVED = 8
 KINDS = ("oversized", "abort", "slow", "garbage")  # one hostile client of each kind
 MIB = 1024 * 1024
+WORKER_IDLE_EXIT = 11.0  # seconds after the first RSS reading: past the body worker's 10 s idle exit
 
 
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    return 0.0  # a kernel thread, or a process between exit and reaping: no memory of its own
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (the server's body worker), from /proc's children lists."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        children = [int(c) for task in tasks for c in (task / "children").read_text().split()]
+    except FileNotFoundError:  # it exited meanwhile
+        return []
+    return [pid, *(p for child in children for p in process_tree(child))]
+
+
+def tree_rss_mib(pid: int) -> tuple[float, dict[int, float]]:
+    """The RSS of the server and every process it started, summed (and each one's). Pages two of them share would
+    count twice; the body worker is spawned, not forked, so it shares nothing but the interpreter's files."""
+    each = {p: rss_mib(p) for p in process_tree(pid)}
+    return sum(each.values()), each
 
 
 async def well_behaved(port: int, token: str, devices: Sequence[str], platforms: Sequence[str], now_ms: int,
@@ -79,28 +99,32 @@ GARBAGE = [
 ]
 
 
-async def _exchange(port: int, data: bytes, *, hold: float = 0.0, read: bool = True) -> None:
+async def _exchange(port: int, data: bytes, *, hold: float = 0.0, read: bool = True) -> bytes:
+    """Send ``data``; the answer's first bytes (up to 1 MiB), or b"" when none was read."""
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError:
-        return
+        return b""
     try:
         writer.write(data)
         await writer.drain()
         if hold:
             await asyncio.sleep(hold)
         if read:
-            await asyncio.wait_for(reader.read(1 << 20), 15)
+            return await asyncio.wait_for(reader.read(1 << 20), 15)
     except (OSError, TimeoutError, asyncio.IncompleteReadError):
         pass
     finally:
         writer.close()
+    return b""
 
 
 async def hostile(kind: str, port: int, token: str, until: float, counts: dict[str, int]) -> None:
     while time.monotonic() < until:
-        if kind == "oversized":
-            await _exchange(port, _head(token, len(OVERSIZED)) + OVERSIZED)
+        if kind == "oversized":  # counted by status: 400 (the worker explained it) or 503 (its queue was full)
+            answer = await _exchange(port, _head(token, len(OVERSIZED)) + OVERSIZED)
+            status = f"oversized_{answer[9:12].decode(errors='replace') or 'none'}"
+            counts[status] = counts.get(status, 0) + 1
         elif kind == "abort":
             await _exchange(port, _head(token, 400_000) + b'{"reports": [' + b"0," * 100_000, hold=0.05, read=False)
         elif kind == "slow":
@@ -134,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pid = prepared.mock.process.pid
         asyncio.run(phase(prepared, min(seconds, 2.0), with_hostile=False))  # warm-up: connections, caches
-        start_rss = rss_mib(pid)
+        start_rss, start_each = tree_rss_mib(pid)
         calm, rough, hostile_counts, requests = [], [], [], 0
         for _ in range(rounds):
             p99, _, n = asyncio.run(phase(prepared, seconds, with_hostile=False))
@@ -144,7 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             hostile_counts.append(counts)
             requests += n + n_h
         time.sleep(1.0)
-        end_rss = rss_mib(pid)
+        end_rss, end_each = tree_rss_mib(pid)
+        if not args.quick:  # context: after the body worker's idle exit (BodyWorker.idle_seconds, 10 s)
+            time.sleep(WORKER_IDLE_EXIT)
+        idle_rss, idle_each = tree_rss_mib(pid)
     finally:
         prepared.mock.stop()
     ratios = [r / c for r, c in zip(rough, calm, strict=True) if c]
@@ -156,7 +183,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Floored at 0.1 MiB: a ceiling's ratio is target/measured, which a shrinking RSS would make negative.
         Measure("server RSS growth over the hostile rounds", max(end_rss - start_rss, 0.1), "MiB", 50.0,
                 higher_is_better=False, baseline=round(start_rss, 1),
-                detail={"start_mib": round(start_rss, 1), "end_mib": round(end_rss, 1)}),
+                detail={"start_mib": round(start_rss, 1), "end_mib": round(end_rss, 1),
+                        "start_by_process_mib": {str(p): round(m, 1) for p, m in start_each.items()},
+                        "end_by_process_mib": {str(p): round(m, 1) for p, m in end_each.items()}}),
+        Measure("server RSS growth once the body worker has exited idle (context)",
+                max(idle_rss - start_rss, 0.1), "MiB", 0, context=True,
+                detail={"end_mib": round(idle_rss, 1),
+                        "by_process_mib": {str(p): round(m, 1) for p, m in idle_each.items()}}),
         Measure("well-behaved p99 without hostile clients (median)", statistics.median(calm), "ms", 0, context=True),
         Measure("well-behaved p99 with hostile clients (median)", statistics.median(rough), "ms", 0, context=True),
     ]

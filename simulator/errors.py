@@ -23,7 +23,7 @@ The service turns ``DomainError`` subclasses into Graph error envelopes; the sta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -89,6 +89,7 @@ class DomainError(MtdSimError):
     """An Intune rule refused an operation. ``code`` is the Graph error code, ``target`` a JSON pointer."""
 
     status: ClassVar[int] = 400
+    headers: Mapping[str, str] | None = None  # extra response headers, such as a 503's Retry-After
 
     def __init__(self, code: str, message: str, *, target: str | None = None) -> None:
         self.code = code

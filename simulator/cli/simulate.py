@@ -75,18 +75,21 @@ def run(args: argparse.Namespace) -> int:
 
     import aiohttp
 
-    from simulator.consoles.simulation import simulate
+    from simulator.consoles.simulation import SoFar, simulate
     from simulator.errors import SimulationError
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     config = _config(args, seed)
+    so_far = SoFar(seed)
     try:
-        result = asyncio.run(simulate(config)) if args.no_progress or args.json else _with_progress(config)
+        result = asyncio.run(simulate(config, so_far=so_far)) if args.no_progress or args.json \
+            else _with_progress(config, so_far)  # fmt: skip
     except (aiohttp.ClientError, OSError) as exc:  # the target went away or was never there
         raise SimulationError(f"cannot reach {args.target or 'the embedded mock'} ({exc}); is mtdsim serve running "
                               "there?") from None
-    except KeyboardInterrupt:
-        print(f"mtdsim simulate: interrupted; nothing summarised (rerun with --seed {seed} to reproduce)",
+    except KeyboardInterrupt:  # Ctrl-C: what finished is still worth reporting (issue 15 item 10)
+        _print_so_far(so_far, as_json=args.json)
+        print(f"mtdsim simulate: interrupted during {so_far.phase} (rerun with --seed {seed} to reproduce)",
               file=sys.stderr)
         return 130
     _print(result, as_json=args.json)
@@ -141,14 +144,40 @@ def _connector_toggles(args: argparse.Namespace) -> Any:
                             unresponsive_days=args.unresponsive_days)  # fmt: skip
 
 
-def _with_progress(config: Any) -> Any:
+def _with_progress(config: Any, so_far: Any) -> Any:
     import asyncio
 
     from simulator.cli._progress import PhaseProgress
     from simulator.consoles.simulation import simulate
 
     with PhaseProgress() as progress:
-        return asyncio.run(simulate(config, progress))
+        return asyncio.run(simulate(config, progress, so_far))
+
+
+def _print_so_far(so_far: Any, *, as_json: bool) -> None:
+    """The summary of an interrupted run: the phase it reached, its virtual time, and the counts so far."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    data = so_far.summary()
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"mtdsim simulate: seed {data['seed']}, interrupted", show_header=False)
+    total = data["phaseTotal"]
+    table.add_row("phase reached", f"{data['phase']} ({data['phaseDone']}{f' of {total}' if total else ''})")
+    table.add_row("virtual time", str(data["virtualTime"] or "n/a"))
+    for label, key in (("target", "target"), ("tenant", "tenantId"), ("devices enrolled", "devicesEnrolled"),
+                       ("reports sent", "reportsSent"), ("accepted", "accepted"), ("batches", "batches"),
+                       ("heartbeats", "heartbeats"), ("App Sync calls", "appSyncCalls")):  # fmt: skip
+        if key in data:
+            table.add_row(label, str(data[key]))
+    for title, key in (("rejected", "rejected"), ("failed requests", "errors")):
+        if key in data:
+            table.add_row(title, ", ".join(f"{k}: {v}" for k, v in data[key].items()) or "none")
+    Console().print(table)
 
 
 def _describe(connector: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ first report batch answers 429 with a Retry-After) so there is something to igno
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -29,12 +30,13 @@ from simulator.consoles.provision import ConnectorToggles, Provisioner
 from simulator.consoles.run import run_console
 from simulator.consoles.stats import ConsoleStats
 from simulator.domain.catalog import find_partner
+from simulator.domain.clock import format_datetime
 from simulator.entra.trust import client_connector
 from simulator.errors import SimulationError
 from simulator.fleet import Behaviour, Fleet, Gaps, ThreatRates
 from simulator.fleet.hashing import mix64, uuid_from
 
-__all__ = ["DEFAULT_START", "SimulationConfig", "SimulationResult", "simulate", "summary", "tenant_id_for"]
+__all__ = ["DEFAULT_START", "SimulationConfig", "SimulationResult", "SoFar", "simulate", "summary", "tenant_id_for"]
 
 DEFAULT_START = datetime(2026, 11, 25, tzinfo=UTC)
 # ignores-retry-after needs a Retry-After to ignore: the run's first report batch gets a 429 with this many seconds.
@@ -77,6 +79,46 @@ class SimulationResult:
     certification: list[Any] | None = None  # certification Checks of the run's tenant, when the control API is at hand
 
 
+@dataclass(slots=True)
+class SoFar:
+    """What a run has done so far, kept current while it goes: what ``mtdsim simulate`` summarises when it is
+    interrupted (issue 15 item 10). Mutable on purpose, like the ``ConsoleStats`` it points to."""
+
+    seed: int
+    phase: str = "starting"  # then enroll, devices, simulate, read-back (``Progress``'s phases)
+    done: int = 0
+    total: int | None = None
+    target: str | None = None
+    tenant_id: str | None = None
+    devices_enrolled: int = 0
+    clock: ConsoleClock | None = None
+    stats: ConsoleStats | None = None
+
+    def track(self, progress: Progress | None) -> Progress:
+        """``progress``, noting each phase's advance here first."""
+
+        def report(phase: str, done: int, total: int | None) -> None:
+            self.phase, self.done, self.total = phase, done, total
+            if phase == "enroll":
+                self.devices_enrolled = done
+            if progress is not None:
+                progress(phase, done, total)
+
+        return report
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready: the phase reached and how far into it, the virtual time reached, and the console's counters."""
+        now = None
+        if self.clock is not None:
+            with contextlib.suppress(SimulationError):  # a ControlClock that never synced has no time yet
+                now = format_datetime(self.clock.now())
+        return {
+            "interrupted": True, "seed": self.seed, "target": self.target, "tenantId": self.tenant_id,
+            "phase": self.phase, "phaseDone": self.done, "phaseTotal": self.total, "virtualTime": now,
+            "devicesEnrolled": self.devices_enrolled, **(self.stats.to_wire() if self.stats is not None else {}),
+        }  # fmt: skip
+
+
 def tenant_id_for(seed: int) -> str:
     """The tenant a run creates: derived from the seed so a replay hits the same ids."""
     return uuid_from(mix64(seed, 0x7E4A, 0), mix64(seed, 0x7E4A, 1))
@@ -104,18 +146,22 @@ async def _embedded_mock(config: SimulationConfig) -> AsyncIterator[tuple[str, s
         await runner.cleanup()
 
 
-async def simulate(config: SimulationConfig, progress: Progress | None = None) -> SimulationResult:
+async def simulate(config: SimulationConfig, progress: Progress | None = None,
+                   so_far: SoFar | None = None) -> SimulationResult:  # fmt: skip
     """Run one simulation; ``progress(phase, done, total)`` is called as each phase advances (enrolment, the
-    partner's device list, the ticks, the compliance read-back), so a long run is never silent."""
+    partner's device list, the ticks, the compliance read-back), so a long run is never silent. ``so_far`` is
+    kept current meanwhile, for a caller that has to summarise a run that did not finish."""
+    so_far = so_far or SoFar(config.seed)
     if config.target_url is None:
         async with _embedded_mock(config) as (url, key):
-            return await _run(config, url, key, progress)
-    return await _run(config, config.target_url.rstrip("/"), config.control_key, progress)
+            return await _run(config, url, key, so_far.track(progress), so_far)
+    return await _run(config, config.target_url.rstrip("/"), config.control_key, so_far.track(progress), so_far)
 
 
-async def _run(config: SimulationConfig, url: str, key: str | None, progress: Progress | None) -> SimulationResult:
+async def _run(config: SimulationConfig, url: str, key: str | None, report: Progress,
+               so_far: SoFar) -> SimulationResult:  # fmt: skip
     started = time.perf_counter()
-    report = progress or (lambda phase, done, total: None)
+    so_far.target = url
     behaviour = Behaviour(config.seed, config.rates, config.gaps, config.tick, timedelta(days=config.days))
     tcp = client_connector(config.ca_file)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=tcp) as session:
@@ -125,13 +171,16 @@ async def _run(config: SimulationConfig, url: str, key: str | None, progress: Pr
         if key is not None:
             provisioner = Provisioner(session, url, key)
             clock = ControlClock(session, url, key)
+            so_far.clock, so_far.tenant_id = clock, tenant_id_for(config.seed)
             partner, admin, enrolled, connector = await _provision(config, provisioner, clock, report)
         else:
             if config.partner_credentials is None:
                 raise SimulationError("a target without a control key needs partner credentials")
             provisioner, clock = Provisioner(session, url, ""), WallClock()
             partner, admin = config.partner_credentials, config.admin_credentials
+            so_far.clock, so_far.tenant_id = clock, partner.tenant_id
         console = PartnerConsole(partner, clock, profile=config.profile, seed=config.seed, session=session)
+        so_far.stats = console.stats
         async with console:
             known = enrolled if key is not None else None  # a target's own fleet: its size is not known here
             report("devices", 0, known)

@@ -8,23 +8,28 @@ its reasons is evaluated only for the rows shown. What no index answers (free-te
 state, a sort by a property that changes with reports or time) is checked on at most ``SCAN_LIMIT`` candidates, in
 slices that yield to the event loop, and the page says so (``complete`` false). The views take ``Counts`` and
 ``DevicePage`` and do not care how they were found.
+
+No step holds the event loop for long, whatever the fleet's size: the name and user orders are built and extended
+in slices (``orders``), and every walk (an order, the class map, an owner bucket) pauses every ``orders.STEP``
+positions, so a deep page or a sparse filter costs time, not responsiveness (docs/decisions.md, "Dashboard device
+list at 1M devices").
 """
 
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import compress
 from typing import Any
 
+from simulator.dashboard import orders
+from simulator.dashboard.orders import Walk
 from simulator.domain.compliance import ComplianceResult
 from simulator.domain.devices import EnrolledDevice, ThreatReport
 from simulator.domain.enums import ComplianceState
-from simulator.domain.inventory import DeviceInventory
 from simulator.domain.tenant import Tenant
 from simulator.errors import InvalidRequest
 
@@ -32,6 +37,7 @@ __all__ = ["SCAN_LIMIT", "SORTS", "Counts", "DevicePage", "DeviceQuery", "Device
 
 SCAN_LIMIT = 20_000  # candidates checked one by one (search, threat state) or sorted in memory, per request
 SLICE = 500  # devices checked between yields to the event loop
+WINDOW = 32768  # class-map entries looked up at C speed per slice of a class-filtered walk (~1 ms)
 SORTS = ("name", "user", "platform", "osVersion", "complianceState", "threatState", "lastReport", "enrolled")
 NO_REPORT = "none"
 NO_CONNECTOR = "noConnectorEnabled"
@@ -150,26 +156,63 @@ async def count(tenant: Tenant, now: datetime) -> Counts:
 async def find(tenant: Tenant, now: datetime, query: DeviceQuery, limit: int = SCAN_LIMIT) -> DevicePage:
     """One page: candidates narrowed by the classes and indexes, walked in the sort's order where an order is kept.
 
-    ``limit`` bounds the devices that need a check of their own (search, threat state) or an in-memory sort."""
+    ``limit`` bounds the devices that need a check of their own (search, threat state) or an in-memory sort. No step
+    holds the event loop for long at any fleet size: walks pause every ``orders.STEP`` positions, and a sorted order is
+    brought up to date in slices before the walk (so concurrent requests share one build)."""
     plan = _Plan(tenant, now, query)
+    if plan.size > limit and query.sort in orders.ORDERED_BY:
+        for _ in range(3):  # a restored snapshot replaces the inventory, and its orders start afresh
+            inventory = tenant.inventory
+            await orders.order_of(inventory, query.sort).refresh(inventory)
+            if tenant.inventory is inventory:
+                break
+        plan = _Plan(tenant, now, query)  # devices may have come, gone or changed class while the order was built
     total = len(tenant.inventory)
     if plan.size <= limit:  # few candidates: every one is checked and sorted in memory, exactly
-        matched = await plan.matching(plan.candidates(ascending=True), limit)
-        matched.sort(key=plan.sort_key, reverse=query.descending)
-        return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), total, total)
+        matched = await plan.sorted(await plan.matching(plan.candidates(ascending=True), limit))
+        return DevicePage(plan.rows(plan.live(matched[query.skip : query.skip + query.top])), len(matched), total,
+                          total)  # fmt: skip
     ordered = plan.ordered()
     if ordered is None:  # a changing property: sort the first ``limit`` candidates in enrolment order
-        matched = await plan.matching(plan.candidates(ascending=True), limit)
-        matched.sort(key=plan.sort_key, reverse=query.descending)
+        matched = await plan.sorted(await plan.matching(plan.candidates(ascending=True), limit))
         scanned = total - plan.size + plan.examined
-        return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), scanned, total)
+        return DevicePage(plan.rows(plan.live(matched[query.skip : query.skip + query.top])), len(matched), scanned,
+                          total)  # fmt: skip
     if plan.exact_without_rows:  # the classes and indexes decide alone: walk only as far as the page
-        page = list(islice(ordered, query.skip, query.skip + query.top))
-        return DevicePage(plan.rows(page), plan.exact_size(), total, total)
+        page = await _page(ordered, query.skip, query.top)
+        return DevicePage(plan.rows(plan.live(page)), await plan.exact_size(), total, total)
     matched = await plan.matching(ordered, limit)  # search or threat state: at most ``limit`` checked
-    complete = plan.examined < limit or next(ordered, None) is None
+    complete = plan.examined < limit or not await _more(ordered)
+    matched = plan.live(matched)  # after the last pause
     scanned = total if complete else total - plan.size + plan.examined
     return DevicePage(plan.rows(matched[query.skip : query.skip + query.top]), len(matched), scanned, total)
+
+
+async def _page(walk: Walk, skip: int, top: int) -> list[int]:
+    """The admitted seqs ``skip`` to ``skip + top`` of a walk: O(skip + top) in all, bounded per slice."""
+    out: list[int] = []
+    if top <= 0:
+        return out
+    for seq in walk:
+        if seq is None:
+            await asyncio.sleep(0)
+        elif skip:
+            skip -= 1
+        else:
+            out.append(seq)
+            if len(out) >= top:
+                break
+    return out
+
+
+async def _more(walk: Walk) -> bool:
+    """Whether the walk admits one more seq."""
+    for seq in walk:
+        if seq is None:
+            await asyncio.sleep(0)
+        else:
+            return True
+    return False
 
 
 class _Plan:
@@ -177,12 +220,15 @@ class _Plan:
 
     def __init__(self, tenant: Tenant, now: datetime, query: DeviceQuery) -> None:
         self.tenant, self.now, self.query = tenant, now, query
-        classes = tenant.classes
+        # Kept, not re-read from the tenant: a walk pauses, and a restored snapshot replaces both meanwhile (the walk
+        # then finishes on the fleet it started on, and ``rows`` drops devices no longer enrolled).
+        self.classes = classes = tenant.classes
+        self.inventory = tenant.inventory
         self.verdicts = classes.verdicts(tenant.policies.values(), tenant.connectors.values(), tenant.partners, now)
         self.allowed = self._classes()  # class numbers that can match; None: any
-        inventory = tenant.inventory
+        inventory = self.inventory
         self.bucket = inventory.bucket("managedDeviceOwnerType", query.owner) if query.owner else None
-        class_size = (sum(tenant.classes.sizes[n] for n in self.allowed) if self.allowed is not None
+        class_size = (sum(classes.sizes[n] for n in self.allowed) if self.allowed is not None
                       else len(inventory))  # fmt: skip
         self.size = min(class_size, len(self.bucket)) if self.bucket is not None else class_size
         self.exact_without_rows = not query.search and not query.threat_state
@@ -192,9 +238,9 @@ class _Plan:
         query = self.query
         if not (query.platform or query.compliance or query.connector or query.rule or query.threat_state):
             return None
-        keys, verdicts = self.tenant.classes.keys, self.verdicts
+        keys, verdicts = self.classes.keys, self.verdicts
         allowed = set()
-        for number, _ in self.tenant.classes.populated():
+        for number, _ in self.classes.populated():
             platform, _, reported = keys[number]
             state, rules = verdicts.verdict(number)
             if query.platform and platform != query.platform:
@@ -219,48 +265,69 @@ class _Plan:
 
     def admits(self, seq: int) -> bool:
         """Whether the classes let a live device through (the owner index is the walk itself or checked here)."""
-        if self.allowed is not None and self.tenant.classes.of_seq[seq] not in self.allowed:
+        if self.allowed is not None and self.classes.of_seq[seq] not in self.allowed:
             return False
-        device = self.tenant.inventory.slots[seq]
+        device = self.inventory.slots[seq]
         if device is None:
             return False
         return not self.query.owner or device.owner_type.value.lower() == self.query.owner.lower()
 
-    def candidates(self, ascending: bool) -> Iterator[int]:
-        """Admitted seqs in enrolment order: from the owner bucket when it is smaller than the classes, else from the
-        class map (one int lookup per device, no device read)."""
-        if self.bucket is not None and len(self.bucket) <= self.size:
-            seqs: Iterable[int] = self.bucket if ascending else reversed(self.bucket)
-        elif self.allowed is not None:
-            allowed, of_seq = self.allowed, self.tenant.classes.of_seq
-            seqs = [seq for seq, number in enumerate(of_seq) if number in allowed]
-            seqs = seqs if ascending else reversed(seqs)
-        else:
-            n = len(self.tenant.inventory.slots)
-            seqs = range(n) if ascending else range(n - 1, -1, -1)
-        return (seq for seq in seqs if self.admits(seq))
+    def live(self, seqs: list[int]) -> list[int]:
+        """The seqs still enrolled: a walk pauses, and a device found before a pause may be removed during it."""
+        slots = self.inventory.slots
+        return [seq for seq in seqs if slots[seq] is not None]
 
-    def ordered(self) -> Iterator[int] | None:
-        """Admitted seqs in the sort's order, None for a sort by a property no index keeps in order."""
+    def candidates(self, ascending: bool) -> Walk:
+        """Admitted seqs in enrolment order, lazily: from the owner bucket when it is smaller than the classes, else
+        from the class map, a window at a time (C-speed set lookups, no device read), else every slot."""
+        if self.bucket is not None and len(self.bucket) <= self.size:
+            return orders.paced(self.bucket if ascending else reversed(self.bucket), self.admits)
+        if self.allowed is not None:
+            return self._classed(ascending)
+        n = len(self.inventory.slots)
+        return orders.paced(range(n) if ascending else range(n - 1, -1, -1), self.admits)
+
+    def _classed(self, ascending: bool) -> Walk:
+        assert self.allowed is not None
+        of_seq, contains, admits = self.classes.of_seq, self.allowed.__contains__, self.admits
+        n = len(of_seq)
+        starts = range(0, n, WINDOW) if ascending else range((n - 1) // WINDOW * WINDOW, -1, -WINDOW)
+        for start in starts:
+            window = of_seq[start : start + WINDOW]  # a copy: the walk pauses, and enrolment appends to of_seq
+            hits = list(compress(range(start, start + len(window)), map(contains, window)))
+            if not ascending:
+                hits.reverse()
+            for done, seq in enumerate(hits, 1):
+                if admits(seq):  # the owner, and anything that changed since the window was read
+                    yield seq
+                if done % orders.STEP == 0:
+                    yield None
+            yield None
+
+    def ordered(self) -> Walk | None:
+        """Admitted seqs in the sort's order, None for a sort by a property no index keeps in order. A name or user
+        order must have been refreshed (``find`` does) since the last await."""
         query = self.query
         if query.sort == "enrolled":
             return self.candidates(ascending=not query.descending)
-        if query.sort not in _ORDERED_BY:
+        if query.sort == "platform":
+            return orders.by_platform(self.inventory, query.descending, self.admits)
+        if query.sort not in orders.ORDERED_BY:
             return None
-        keys, index = _sorted_keys(self.tenant.inventory, query.sort)
-        walk = reversed(keys) if query.descending else iter(keys)
-        return (seq for key in walk for seq in _bucket(index.get(key), query.descending) if self.admits(seq))
+        return orders.order_of(self.inventory, query.sort).walk(query.descending, self.admits)
 
-    async def matching(self, seqs: Iterator[int], limit: int) -> list[int]:
+    async def matching(self, seqs: Walk, limit: int) -> list[int]:
         """Admitted seqs that pass the row checks (search, threat state), examining at most ``limit``."""
-        found, slots, query = [], self.tenant.inventory.slots, self.query
+        found, slots, query = [], self.inventory.slots, self.query
         for seq in seqs:
+            if seq is None:
+                await asyncio.sleep(0)
+                continue
             self.examined += 1
             if self.examined % SLICE == 0:
                 await asyncio.sleep(0)
-            device = slots[seq]
-            assert device is not None
-            if query.threat_state and _threat_state(self.tenant, device) != query.threat_state:
+            device = slots[seq]  # None: removed during the pause just above
+            if device is None or (query.threat_state and _threat_state(self.tenant, device) != query.threat_state):
                 pass
             elif not query.search or _contains(device, query.search.casefold()):
                 found.append(seq)
@@ -268,32 +335,45 @@ class _Plan:
                 break
         return found
 
-    def exact_size(self) -> int:
-        """Matches when only classes and the owner index decide: class sizes, or a walk of the owner bucket's ints."""
+    async def exact_size(self) -> int:
+        """Matches when only classes and the owner index decide: class sizes, or the owner bucket's live seqs in
+        admitted classes (C-speed lookups a window at a time)."""
         if self.bucket is None:
             return self.size
-        return sum(1 for _ in self.candidates(ascending=True))
+        bucket, of_seq, slots, found = self.bucket, self.classes.of_seq, self.inventory.slots, 0
+        for start in range(0, len(bucket), WINDOW):
+            if start:
+                await asyncio.sleep(0)
+            part = bucket[start : start + WINDOW]
+            if self.allowed is not None:  # a removed device's class is -1, never allowed
+                found += sum(map(self.allowed.__contains__, map(of_seq.__getitem__, part)))
+            else:
+                found += len(part) - list(map(slots.__getitem__, part)).count(None)
+        return found
 
-    def sort_key(self, seq: int) -> Any:
-        device = self.tenant.inventory.slots[seq]
-        assert device is not None
-        return _SORT_KEYS[self.query.sort](self, seq, device)
+    async def sorted(self, seqs: list[int]) -> list[int]:
+        """The live ones of ``seqs`` in the query's order: keys computed SLICE at a time (a key may read the newest
+        report), then one sort of the key tuples, which end with the seq."""
+        slots, key_of, keyed = self.inventory.slots, _SORT_KEYS[self.query.sort], []
+        for done, seq in enumerate(seqs, 1):
+            device = slots[seq]
+            if device is not None:  # else removed during a pause
+                keyed.append(key_of(self, seq, device))
+            if done % SLICE == 0:
+                await asyncio.sleep(0)
+        keyed.sort(reverse=self.query.descending)
+        return [key[-1] for key in keyed]
 
     def rows(self, seqs: list[int]) -> list[DeviceRow]:
-        """Full compliance, with every reason, only for the devices shown."""
-        slots, tenant, out = self.tenant.inventory.slots, self.tenant, []
+        """Full compliance, with every reason, only for the devices shown (and still enrolled in the tenant)."""
+        slots, tenant, out = self.inventory.slots, self.tenant, []
         for seq in seqs:
             device = slots[seq]
             assert device is not None
             aad = device.azure_ad_device_id
-            out.append(DeviceRow(device, tenant.compliance(aad, self.now), tenant.newest_report(aad)))
+            if tenant.devices.get(aad) is device:
+                out.append(DeviceRow(device, tenant.compliance(aad, self.now), tenant.newest_report(aad)))
         return out
-
-
-def _bucket(seqs: list[int] | None, descending: bool) -> Iterable[int]:
-    if not seqs:
-        return ()
-    return reversed(seqs) if descending else seqs
 
 
 def _may_report(reported: tuple[tuple[str, str], ...], threat_state: str) -> bool:
@@ -305,53 +385,6 @@ def _may_report(reported: tuple[tuple[str, str], ...], threat_state: str) -> boo
 def _threat_state(tenant: Tenant, device: EnrolledDevice) -> str:
     newest = tenant.newest_report(device.azure_ad_device_id)
     return newest.threat_state.value if newest else NO_REPORT
-
-
-class _SortedKeys:
-    """One property's values in order with their enrolment positions, kept across requests and extended by the
-    devices enrolled since (the inventory's own indexes do not cover every sortable property, e.g. deviceName)."""
-
-    def __init__(self, value_of: Callable[[EnrolledDevice], str]) -> None:
-        self.value_of = value_of
-        self.buckets: dict[str, list[int]] = {}  # value -> ascending seqs (removed devices are skipped when walked)
-        self.keys: list[str] = []
-        self.seen = 0
-
-    def refresh(self, inventory: DeviceInventory) -> tuple[list[str], dict[str, list[int]]]:
-        slots, buckets, value_of = inventory.slots, self.buckets, self.value_of
-        if self.seen < len(slots):
-            new = []
-            for seq in range(self.seen, len(slots)):
-                device = slots[seq]
-                if device is None:
-                    continue
-                bucket = buckets.get(value := value_of(device))
-                if bucket is None:
-                    buckets[value] = [seq]
-                    new.append(value)
-                else:
-                    bucket.append(seq)
-            if new:  # two sorted runs: Timsort merges them in one pass
-                self.keys = sorted(self.keys + sorted(new))
-            self.seen = len(slots)
-        return self.keys, buckets
-
-
-# An inventory is replaced wholesale when restored, so its orders go with it.
-_ORDERS: weakref.WeakKeyDictionary[DeviceInventory, dict[str, _SortedKeys]] = weakref.WeakKeyDictionary()
-_ORDERED_BY: dict[str, Callable[[EnrolledDevice], str]] = {
-    "name": lambda d: d.device_name.lower(),
-    "user": lambda d: d.user_principal_name.lower(),
-    "platform": lambda d: d.platform.value,
-}
-
-
-def _sorted_keys(inventory: DeviceInventory, sort: str) -> tuple[list[str], dict[str, list[int]]]:
-    orders = _ORDERS.setdefault(inventory, {})
-    order = orders.get(sort)
-    if order is None:
-        order = orders[sort] = _SortedKeys(_ORDERED_BY[sort])
-    return order.refresh(inventory)
 
 
 def _contains(device: EnrolledDevice, needle: str) -> bool:
@@ -366,7 +399,7 @@ _SORT_KEYS: dict[str, Callable[[_Plan, int, EnrolledDevice], Any]] = {
     "user": lambda p, s, d: (d.user_principal_name.lower(), s),
     "platform": lambda p, s, d: (d.platform.value, s),
     "osVersion": lambda p, s, d: (d.platform.value, _version_key(d.os_version), s),
-    "complianceState": lambda p, s, d: (p.verdicts.state(p.tenant.classes.of_seq[s]).value, s),
+    "complianceState": lambda p, s, d: (p.verdicts.state(p.classes.of_seq[s]).value, s),
     "threatState": lambda p, s, d: (_threat_state(p.tenant, d), s),
     "lastReport": lambda p, s, d: (*_last_report(p.tenant, d), s),
     "enrolled": lambda p, s, d: (s,),

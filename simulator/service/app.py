@@ -9,6 +9,7 @@ from aiohttp import web
 from simulator.contracts import ContractSet, default_contracts
 from simulator.entra import routes as entra_routes
 from simulator.service import auth, certification_view, control, control_ops, dashboard, graph, partner, recording
+from simulator.service.body_worker import body_worker_ctx
 from simulator.service.control_inventory import routes as inventory_routes  # device counts, unenrolment
 from simulator.service.http import UNMATCHED, json_response
 from simulator.service.keys import CONTRACTS, SETTINGS, STATE
@@ -38,6 +39,7 @@ def create_app(settings: Settings, *, contracts: ContractSet | None = None) -> w
     if settings.state_dir is not None:
         app.cleanup_ctx.append(durable_state)
     app.cleanup_ctx.append(dashboard.sampler_ctx)  # after the state it samples
+    app.cleanup_ctx.append(body_worker_ctx)  # after the contracts its worker loads
     own_routes = web.RouteTableDef()
     own_routes.get("/openapi.json", name="openapi")(_openapi)
     for table in (auth.routes, control.routes, control_ops.routes, dashboard.routes, partner.routes, graph.routes,

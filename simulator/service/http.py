@@ -18,6 +18,7 @@ from aiohttp import web
 
 from simulator.domain.clock import format_datetime
 from simulator.errors import ContractViolation, InvalidRequest, Problem
+from simulator.service.body_worker import for_worker, parse_in_worker
 from simulator.service.keys import REQUEST_INFO
 from simulator.service.state import RequestInfo, Violation
 
@@ -88,6 +89,14 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     if length is not None and length > limit:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
     body = info.body = await read_body(request)
+    worker_values = info.state.settings.body_worker_values
+    if worker_values and len(body) > 2 * worker_values and await for_worker(info, body, worker_values):
+        # A shorter body cannot hold more values (each needs a byte and a separator): the hot paths skip the scan.
+        data, found = await parse_in_worker(request, body, contract)
+        if found:
+            _record_problems(request, contract or "", found)
+            raise ContractViolation(contract or "", found)
+        return data
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

@@ -125,7 +125,8 @@ def _gone(request: web.Request, state: ServiceState, exc: ConnectionError) -> we
 def _failure(request: web.Request, exc: Exception) -> web.Response:
     """The error envelope for what a handler raised; a redirect or other non-error HTTPException is re-raised."""
     if isinstance(exc, DomainError):
-        response = error_response(request, exc.status, exc.code, exc.message, target=exc.target)
+        response = error_response(request, exc.status, exc.code, exc.message, target=exc.target,
+                                  headers=exc.headers)
         if exc.status == 408:  # the rest of a late body may still come: this connection cannot be reused
             response.force_close()
         return response

@@ -50,6 +50,8 @@ class _GraphRequestHandler(RequestHandler):
         if request.writer.output_size > 0:  # as aiohttp: a response began, the connection is broken
             raise ConnectionError("Response is sent already, cannot send another response with the error message")
         # One line, not aiohttp's traceback per malformed request: garbage from a client is a client event.
+        if exc is not None:  # its traceback holds the parser's frames and the bytes read, in a reference cycle
+            exc.__traceback__ = None
         log.warning("refused a malformed request from %s: %s %s", request.remote, status, str(exc)[:200])
         state = app[STATE]
         request_id = state.next_request_id()

@@ -44,6 +44,10 @@ class Settings:
     # A request body must arrive within this many seconds of the handler asking for it, else 408 and the connection
     # is closed: a half-sent body must not hold a connection (and its buffer) for minutes.
     body_timeout: float = 10.0
+    # A body that may hold more JSON values than this (a 1000-report batch with every property set holds ~30,000) is
+    # parsed and checked in a worker process, off the event loop (simulator/bodies); 0 parses every body on the loop.
+    # Bodies under twice this many bytes cannot, and skip the scan: 512 KiB keeps 1000-report batches (~300 KB) clear.
+    body_worker_values: int = 262_144
     # Entra issues v1.0 tokens for Graph (simulator/entra/claims.py); 2 issues v2.0 claim sets instead.
     token_version: int = 1
     record_path: Path | None = None  # mtdsim serve --record: the session is written here as a scenario on shutdown

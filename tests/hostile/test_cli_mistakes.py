@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,43 @@ def test_ctrl_c_in_run_says_interrupted_and_writes_the_report_of_what_finished(t
     assert "Traceback" not in err
     report = junit.read_text()
     assert 'name="quick"' in report and "endless" not in report
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callable[..., Any]) -> None:
+    served = serve()
+    command = [*MTDSIM, "simulate", "--target", served.url, "--control-key", "k", "--android", "20", "--ios", "20",
+               "--days", "3650", "--json", "--seed", "7"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + 60
+        while served.call("/_sim/stats")["traffic"]["reportBatches"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the run is well into its ticks
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    served.stop()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("mtdsim simulate: interrupted during simulate")
+    so_far = json.loads(out)
+    assert so_far["interrupted"] is True
+    assert (so_far["phase"], so_far["devicesEnrolled"], so_far["seed"]) == ("simulate", 40, 7)
+    assert 0 < so_far["phaseDone"] < so_far["phaseTotal"] == 3650 * 24
+    assert so_far["batches"] >= 3 and so_far["reportsSent"] > 0
+    assert so_far["virtualTime"] > "2026-11-25T01:00:00Z"  # the run's clock moved past its first ticks
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_simulate_prints_the_summary_so_far_as_a_table(serve: Callable[..., Any]) -> None:
+    served = serve()
+    command = [*MTDSIM, "simulate", "--target", served.url, "--control-key", "k", "--android", "20", "--ios", "20",
+               "--days", "3650", "--no-progress", "--seed", "7"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + 60
+        while served.call("/_sim/stats")["traffic"]["reportBatches"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    served.stop()
+    assert process.returncode == 130, err
+    assert "interrupted" in out and "phase reached" in out and "simulate (" in out and "devices enrolled" in out
+    assert "interrupted during simulate" in err

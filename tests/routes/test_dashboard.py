@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 ANDROID = "00000000-0000-4000-8000-00000000d001"
@@ -167,3 +168,12 @@ async def test_counts_and_filters_are_exact_beyond_the_old_scan_cap_and_agree_wi
                               "managedDeviceOwnerType eq 'personal' and complianceState eq 'compliant'")  # fmt: skip
     assert personal["complete"] and personal["matched"] == by_graph["@odata.count"] >= len(expected)
     assert [r["deviceName"] for r in personal["value"]] == [f"scale-{n:05d}" for n in expected[::-1][2:5]]
+
+    # Two first pages by user at once: one build of the order, in slices, serves both; a deep page walks it in slices.
+    by_user = f"{base}/devices?sort=user&order=desc&top=50"
+    first, second = await asyncio.gather(*(api.call("GET", by_user, as_="control") for _ in range(2)))
+    assert first == second and first["complete"] and first["matched"] == graph["total"]
+    users = [r["userPrincipalName"].lower() for r in first["value"]]
+    assert users == sorted(users, reverse=True) and len(users) == 50
+    deep = await api.call("GET", f"{by_user}&skip=24990", as_="control")
+    assert deep["complete"] and len(deep["value"]) == graph["total"] - 24_990
