@@ -18,7 +18,8 @@ from aiohttp import web
 from simulator.bodies import structural_bytes
 from simulator.bodies.pool import BodyWorker, Busy
 from simulator.errors import DomainError, InvalidRequest, Problem
-from simulator.service.keys import BODY_WORKER, CONTRACTS
+from simulator.service.faults import receiver_keys
+from simulator.service.keys import BODY_WORKER, CONTRACTS, REQUEST_INFO
 from simulator.service.state import RequestInfo
 
 __all__ = ["BUSY_RETRY_AFTER", "ServiceBusy", "body_worker_ctx", "for_worker", "parse_in_worker"]
@@ -56,9 +57,13 @@ async def for_worker(info: RequestInfo, body: bytes, values: int) -> bool:
 async def parse_in_worker(request: web.Request, body: bytes, contract: str | None) -> tuple[Any, tuple[Problem, ...]]:
     """The parsed body and its contract problems (empty when valid), as the worker found them; 400 when the body is
     not JSON, 503 when the worker is full, ConnectionResetError when the client left meanwhile."""
+    info: RequestInfo = request[REQUEST_INFO]
     try:
         outcome = await request.app[BODY_WORKER].check(body, contract)
     except Busy:
+        # Held to it like a throttled client: coming back before the second is up is retryAfterNotHonoured.
+        for key in receiver_keys(request):
+            info.state.faults.note_retry_after(key, f"{request.method} {info.route}", BUSY_RETRY_AFTER)
         raise ServiceBusy("The server is busy with other large request bodies; retry after the given delay.") from None
     transport = request.transport
     if transport is None or transport.is_closing():

@@ -19,7 +19,7 @@ from aiohttp.typedefs import Handler
 from simulator.domain.clock import format_datetime
 from simulator.errors import Unauthorized
 from simulator.service.fault_rules import Effect
-from simulator.service.faults import Target
+from simulator.service.faults import Target, receiver_keys
 from simulator.service.http import error_response, request_info, route_of
 from simulator.service.state import ServiceState, Violation
 
@@ -32,7 +32,7 @@ async def with_faults(request: web.Request, handler: Handler, state: ServiceStat
     book = state.faults
     target = _target(request, state)
     client = _client_key(request, target)
-    receiver = _receiver_keys(request)
+    receiver = receiver_keys(request)
     route = f"{request.method} {target.route}"
     # Contract violations name the app by client id; so do these (the token is known, the handler has not run yet).
     _check_retry_after(state, receiver, route, target.client_id or client)
@@ -112,17 +112,6 @@ def _target(request: web.Request, state: ServiceState) -> Target:
         client_id=claims.client_id if claims else None,
         device=match.get("azureADDeviceId"),
     )
-
-
-def _receiver_keys(request: web.Request) -> tuple[str, ...]:
-    """Who received a Retry-After, so only that client is held to it: its bearer token and its connection. A
-    request on either (the same token on a new connection, or a refreshed token on the same keep-alive connection)
-    is the same client; an app's other workers, with tokens and connections of their own, never saw the Retry-After
-    and are not accused of ignoring it (issue 15 item 7). Throttling still counts per app."""
-    peer = request.transport.get_extra_info("peername") if request.transport is not None else None
-    connection = f"connection:{peer if peer is not None else request.remote}"
-    token = request.headers.get("Authorization", "")
-    return (f"token:{token[-43:]}", connection) if token else (connection,)  # a token's tail: its signature
 
 
 def _client_key(request: web.Request, target: Target) -> str:

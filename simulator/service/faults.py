@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aiohttp import web
+
 from simulator.service.fault_rules import Effect, FaultRule, parse_rule
 
-__all__ = ["THROTTLE_LIMITS", "Effect", "FaultBook", "FaultRule", "Target"]
+__all__ = ["THROTTLE_LIMITS", "Effect", "FaultBook", "FaultRule", "Target", "receiver_keys"]
 
 _RETRY_MEMORY = 10_000  # remembered Retry-After deadlines; the oldest go first
 # Intune service limits per 20 s (reference/intune-mtd.md 5.2): (writes, any) per tenant and per app in a tenant.
@@ -178,3 +180,14 @@ def _matches(rule: FaultRule, target: Target) -> bool:
     if rule.partner is not None and rule.partner != target.partner:
         return False
     return rule.device is None or rule.device == target.device
+
+
+def receiver_keys(request: web.Request) -> tuple[str, ...]:
+    """Who received a Retry-After, so only that client is held to it: its bearer token and its connection. A
+    request on either (the same token on a new connection, or a refreshed token on the same keep-alive connection)
+    is the same client; an app's other workers, with tokens and connections of their own, never saw the Retry-After
+    and are not accused of ignoring it (issue 15 item 7). Throttling still counts per app."""
+    peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+    connection = f"connection:{peer if peer is not None else request.remote}"
+    token = request.headers.get("Authorization", "")
+    return (f"token:{token[-43:]}", connection) if token else (connection,)  # a token's tail: its signature

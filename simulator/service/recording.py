@@ -22,6 +22,7 @@ _RECORDED_PREFIXES = ("/partner/", "/v1.0/", "/beta/")
 _MODELINE = "# yaml-language-server: $schema=https://mtdsim.example/contracts/scenario.schema.json\n"
 
 
+_RECORDED_BODY_LIMIT = 512 * 1024  # bytes; a batch of 1000 reports with every property set is ~312 KB
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -36,10 +37,12 @@ async def _record(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith(_RECORDED_PREFIXES):
         return await handler(request)
     now = request.app[STATE].clock.now()
-    body = _json(await request.read()) if request.can_read_body else None
     response = await handler(request)
     info = request.get(REQUEST_INFO)
     if info is not None and info.client_id is not None:
+        # Read after the handler: it read the body within the body timeout (or refused the request before reading
+        # it, and then the body is recorded only if it had all arrived); a slow body must not stall here.
+        body = _json(await request.read()) if request.body_exists and request.content.is_eof() else None
         raw = response.body if isinstance(response, web.Response) else None
         answer = _json(raw) if isinstance(raw, bytes) else None
         kind = "partner" if info.partner is not None else "admin"
@@ -49,8 +52,12 @@ async def _record(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 def _json(raw: bytes) -> Any:
+    """The body as JSON for the scenario; None when absent, not JSON, or larger than any realistic step (a hostile
+    million-value body would otherwise be parsed again, on the event loop, just to be recorded)."""
+    if not raw or len(raw) > _RECORDED_BODY_LIMIT:
+        return None
     try:
-        return json.loads(raw) if raw else None
+        return json.loads(raw)
     except ValueError:
         return None
 

@@ -191,6 +191,25 @@ async def test_a_full_worker_queue_answers_503_with_an_integer_retry_after_in_th
     assert openapi["components"]["responses"]["Busy"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
 
 
+async def test_coming_back_before_a_busy_503s_retry_after_is_up_is_retry_after_not_honoured(
+    stoppable: tuple[Client, BodyWorker],
+) -> None:
+    client, worker = stoppable
+    assert worker.pid is not None
+    os.kill(worker.pid, signal.SIGSTOP)
+    waiting = [asyncio.create_task(post(client, REPORTS, "partner", MILLION_ZEROS)) for _ in range(3)]
+    while worker.in_flight < 3:
+        await asyncio.sleep(0.01)
+    headers = {"Authorization": f"Bearer {await token(client, 'partner')}", **JSON}
+    busy = await client.post(REPORTS, data=io.BytesIO(MILLION_ZEROS), headers=headers)
+    again = await client.post(REPORTS, json={"reports": []}, headers=headers)  # at once, same token
+    os.kill(worker.pid, signal.SIGCONT)
+    await asyncio.gather(*waiting)
+    assert (busy.status, again.status) == (503, 400)
+    codes = [v.code for v in client.app[STATE].violations]
+    assert codes.count("retryAfterNotHonoured") == 1
+
+
 async def test_a_handler_cancelled_while_its_body_is_in_the_worker_leaves_the_worker_running(
     stoppable: tuple[Client, BodyWorker],
 ) -> None:

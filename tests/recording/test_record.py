@@ -91,3 +91,19 @@ async def test_replaying_on_a_changed_mock_shows_what_changed(recorded: Path, mo
     [mismatch] = outcome.failure.mismatches
     assert (mismatch.pointer, mismatch.expected, mismatch.actual) == (
         "device d1: /complianceState", "noncompliant", "compliant")  # fmt: skip
+
+
+async def test_recording_does_not_wait_for_a_body_that_never_finishes(aiohttp_client: Any, tmp_path: Path) -> None:
+    import asyncio
+
+    settings = Settings(clock_start=datetime(2026, 11, 25, 10, tzinfo=UTC), clock_ticking=False, control_key="k",
+                        record_path=tmp_path / "r.yaml", body_timeout=0.5)  # fmt: skip
+    client = await aiohttp_client(create_app(settings))
+    partner = await _token(client, "00000000-0000-4000-8000-0000000000a1", "demo-partner-secret")
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.server.port)
+    writer.write(f"POST /partner/v1/deviceThreatReports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 f"Authorization: {partner['Authorization']}\r\nContent-Length: 1000\r\n\r\n{{\"reports\": [".encode())
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(4096), 5)  # the body timeout answers; recording did not hold it
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 408")
