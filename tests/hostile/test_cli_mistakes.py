@@ -17,6 +17,23 @@ import pytest
 MTDSIM = [sys.executable, "-m", "simulator"]
 
 
+def _ctrl_c_reaches_python() -> None:
+    """In the child, before exec: a shell's background job ignores SIGINT, and a Python started so never raises
+    KeyboardInterrupt; these tests send Ctrl-C wherever the suite runs."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Ctrl-C, then what it wrote; killed (and the test failed) if it does not end within 30 s, never a hang."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError("Ctrl-C did not end the process within 30 s") from None
+
+
 def mtdsim(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*MTDSIM, *args], capture_output=True, text=True, timeout=60)
 
@@ -96,13 +113,13 @@ def test_ctrl_c_in_run_says_interrupted_and_writes_the_report_of_what_finished(t
     suite.write_text(SUITE)
     junit = tmp_path / "out.xml"
     command = [*MTDSIM, "run", str(suite), "--junit", str(junit), "--seed", "1"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=_ctrl_c_reaches_python) as process:
         assert process.stdout is not None
         for line in process.stdout:  # the first scenario fails at once and says so; the second never ends
             if "FAIL" in line and "quick" in line:
                 break
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
+        _, err = _interrupt(process)
     assert process.returncode == 130, err
     assert "interrupted after 1 of 2 scenario(s)" in err
     assert "Traceback" not in err
@@ -115,12 +132,12 @@ def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callabl
     served = serve()
     command = [*MTDSIM, "simulate", "--target", served.url, "--control-key", "k", "--android", "20", "--ios", "20",
                "--days", "3650", "--json", "--seed", "7"]  # fmt: skip
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=_ctrl_c_reaches_python) as process:
         deadline = time.monotonic() + 60
         while served.call("/_sim/stats")["traffic"]["reportBatches"] < 3 and time.monotonic() < deadline:
             time.sleep(0.05)  # until the run is well into its ticks
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        out, err = _interrupt(process)
     served.stop()
     assert process.returncode == 130, err
     assert "Traceback" not in err
@@ -138,12 +155,12 @@ def test_ctrl_c_in_simulate_prints_the_summary_so_far_as_a_table(serve: Callable
     served = serve()
     command = [*MTDSIM, "simulate", "--target", served.url, "--control-key", "k", "--android", "20", "--ios", "20",
                "--days", "3650", "--no-progress", "--seed", "7"]  # fmt: skip
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=_ctrl_c_reaches_python) as process:
         deadline = time.monotonic() + 60
         while served.call("/_sim/stats")["traffic"]["reportBatches"] < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        out, err = _interrupt(process)
     served.stop()
     assert process.returncode == 130, err
     assert "interrupted" in out and "phase reached" in out and "simulate (" in out and "devices enrolled" in out
