@@ -127,19 +127,24 @@ def test_ctrl_c_in_run_says_interrupted_and_writes_the_report_of_what_finished(t
     assert 'name="quick"' in report and "endless" not in report
 
 
-@pytest.mark.slow
-def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callable[..., Any]) -> None:
-    served = serve()
+def _simulate_interrupted(served: Any, output: str, batches: int) -> tuple[int, str, str]:
+    """``mtdsim simulate`` against ``served`` for ten virtual years, Ctrl-C once ``batches`` report batches arrived."""
     command = [*MTDSIM, "simulate", "--target", served.url, "--control-key", "k", "--android", "20", "--ios", "20",
-               "--days", "3650", "--json", "--seed", "7"]  # fmt: skip
+               "--days", "3650", output, "--seed", "7"]  # fmt: skip
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           preexec_fn=_ctrl_c_reaches_python) as process:
         deadline = time.monotonic() + 60
-        while served.call("/_sim/stats")["traffic"]["reportBatches"] < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)  # until the run is well into its ticks
+        while served.call("/_sim/stats")["traffic"]["reportBatches"] < batches and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the run is into its ticks
         out, err = _interrupt(process)
     served.stop()
-    assert process.returncode == 130, err
+    return process.returncode, out, err
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callable[..., Any]) -> None:
+    returncode, out, err = _simulate_interrupted(serve(), "--json", batches=3)
+    assert returncode == 130, err
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("mtdsim simulate: interrupted during simulate")
     so_far = json.loads(out)
@@ -152,16 +157,7 @@ def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callabl
 
 @pytest.mark.slow
 def test_ctrl_c_in_simulate_prints_the_summary_so_far_as_a_table(serve: Callable[..., Any]) -> None:
-    served = serve()
-    command = [*MTDSIM, "simulate", "--target", served.url, "--control-key", "k", "--android", "20", "--ios", "20",
-               "--days", "3650", "--no-progress", "--seed", "7"]  # fmt: skip
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          preexec_fn=_ctrl_c_reaches_python) as process:
-        deadline = time.monotonic() + 60
-        while served.call("/_sim/stats")["traffic"]["reportBatches"] < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        out, err = _interrupt(process)
-    served.stop()
-    assert process.returncode == 130, err
+    returncode, out, err = _simulate_interrupted(serve(), "--no-progress", batches=1)
+    assert returncode == 130, err
     assert "interrupted" in out and "phase reached" in out and "simulate (" in out and "devices enrolled" in out
     assert "interrupted during simulate" in err
