@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from simulator.control_key import new_control_key
 from simulator.errors import SimulationError
@@ -29,6 +29,17 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def read_banner(stdout: IO[str], lines: int = 40) -> str:
+    """What ``mtdsim serve`` printed at start, up to its last banner line (OpenAPI), or all of it if it exited."""
+    banner = ""
+    for _ in range(lines):
+        line = stdout.readline()  # "" once the process died
+        banner += line
+        if not line or "OpenAPI" in line:
+            break
+    return banner
 
 
 def stop_process(process: subprocess.Popen[Any], sig: int = signal.SIGINT, timeout: float = 10.0) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from loadtests.mockproc import read_banner
 from simulator.service.app import create_app
 from simulator.service.settings import Settings
 
@@ -44,12 +45,7 @@ def test_mtdsim_report_certifies_a_silent_partner_as_failing_in_junit_json_and_m
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
     assert serve.stdout is not None
     try:
-        banner = ""
-        for _ in range(30):
-            line = serve.stdout.readline()
-            banner += line
-            if not line or "OpenAPI" in line:
-                break
+        banner = read_banner(serve.stdout)
         found = re.search(r"http://127\.0\.0\.1:\d+", banner)
         assert found, banner
         url = found.group(0)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.mockproc import read_banner
+
 README = Path(__file__).parents[2] / "README.md"
 HEADING = "## Point your own stack at mtdsim"
 CA_EXPRESSION = 'os.path.expanduser("~/.local/share/mtdsim/tls/ca.pem")'
@@ -30,12 +32,7 @@ def tls_readme_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--tls", "--tls-dir", str(tls_dir),
                                 "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
-    banner = ""
-    for _ in range(40):  # the banner ends with the OpenAPI line
-        line = process.stdout.readline()
-        banner += line
-        if not line or "OpenAPI" in line:
-            break
+    banner = read_banner(process.stdout)
     try:
         match = re.search(r"https://127\.0\.0\.1:\d+", banner)
         assert match, banner

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.mockproc import read_banner
+
 CONTROL_KEY = "entra-test-key"
 
 
@@ -42,12 +44,7 @@ def start_tls_serve(tls_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], 
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert process.stdout is not None and process.stderr is not None
-    banner = ""
-    for _ in range(40):  # the banner ends with the OpenAPI line; readline returns "" if the process died
-        line = process.stdout.readline()
-        banner += line
-        if not line or "OpenAPI" in line:
-            break
+    banner = read_banner(process.stdout)
     match = re.search(r"https://127\.0\.0\.1:\d+", banner)
     if match is None:
         stop(process)

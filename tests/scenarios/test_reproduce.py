@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from loadtests.mockproc import read_banner
 from simulator.cli import main
 
 SUITE = """\
@@ -90,12 +91,7 @@ def served() -> Iterator[str]:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     assert process.stdout is not None
-    banner = ""
-    for _ in range(30):  # the banner ends with the OpenAPI line
-        line = process.stdout.readline()
-        banner += line
-        if not line or "OpenAPI" in line:
-            break
+    banner = read_banner(process.stdout)
     match = re.search(r"http://127\.0\.0\.1:\d+", banner)
     try:
         assert match, banner

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from loadtests.mockproc import read_banner
 from simulator.service.settings import new_control_key
 
 
@@ -19,12 +20,7 @@ def start_serve(*args: str) -> tuple[subprocess.Popen[str], str, str]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert process.stdout is not None and process.stderr is not None
-    banner = ""
-    for _ in range(30):  # the banner ends with the OpenAPI line; readline returns "" if the process died
-        line = process.stdout.readline()
-        banner += line
-        if not line or "OpenAPI" in line:
-            break
+    banner = read_banner(process.stdout)
     match = re.search(r"http://127\.0\.0\.1:\d+", banner)
     assert match, (banner, process.stderr.read() if process.poll() is not None else "")
     return process, match.group(0), banner

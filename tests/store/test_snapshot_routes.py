@@ -30,6 +30,13 @@ def _comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in snapshot.items() if key not in ("takenAt", "counters", "journal")}
 
 
+async def _fresh_server(api: Api, aiohttp_client: Any, *, seed: int) -> Api:
+    """Another server on the same clock, called with ``api``'s tokens (they verify there once a snapshot is in)."""
+    settings = Settings(seed=seed, validate_responses=True, clock_start=NOW, clock_ticking=False,
+                        control_key="test-key")  # fmt: skip
+    return Api(await aiohttp_client(create_app(settings)), settings, admin=api.admin, partner=api.partner)
+
+
 async def test_snapshot_exported_and_imported_into_a_fresh_server_gives_back_the_same_state(
         api: Api, aiohttp_client: Any) -> None:
     await _busy_tenant(api)
@@ -49,10 +56,7 @@ async def test_tokens_issued_before_an_export_still_work_on_the_server_it_was_im
         api: Api, aiohttp_client: Any) -> None:
     await _busy_tenant(api)
     snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
-    fresh_settings = Settings(seed=7, validate_responses=True, clock_start=NOW, clock_ticking=False,
-                              control_key="test-key")
-    fresh = Api(await aiohttp_client(create_app(fresh_settings)), fresh_settings, admin=api.admin,
-                partner=api.partner)
+    fresh = await _fresh_server(api, aiohttp_client, seed=7)
     await fresh.call("POST", "/_sim/snapshot", as_="control", json=snapshot)
     device = await fresh.call("GET", f"/_sim/tenants/{TENANT}/devices/{ANDROID}/compliance", as_="control")
     assert device["complianceState"] == "noncompliant"  # the high-severity report came along
@@ -151,10 +155,7 @@ async def test_compliance_counts_and_pages_of_an_imported_tenant_match_the_expor
     counts = await api.call("GET", f"/_sim/tenants/{TENANT}/counts", as_="control")
     page = await api.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
     snapshot = await api.call("GET", "/_sim/snapshot", as_="control")
-    fresh_settings = Settings(seed=5, validate_responses=True, clock_start=NOW, clock_ticking=False,
-                              control_key="test-key")
-    fresh = Api(await aiohttp_client(create_app(fresh_settings)), fresh_settings, admin=api.admin,
-                partner=api.partner)
+    fresh = await _fresh_server(api, aiohttp_client, seed=5)
     await fresh.call("PUT", "/_sim/snapshot", as_="control", json=snapshot)
     assert await fresh.call("GET", f"/_sim/tenants/{TENANT}/counts", as_="control") == counts
     again = await fresh.call("GET", "/v1.0/deviceManagement/managedDevices?$top=2")
