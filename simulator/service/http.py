@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -90,22 +90,21 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
     body = info.body = await read_body(request)
     worker_values = info.state.settings.body_worker_values
+    problems: Sequence[Problem]
     if worker_values and len(body) > 2 * worker_values and await for_worker(info, body, worker_values):
         # A shorter body cannot hold more values (each needs a byte and a separator): the hot paths skip the scan.
-        data, found = await parse_in_worker(request, body, contract)
-        if found:
-            _record_problems(request, contract or "", found)
-            raise ContractViolation(contract or "", found)
-        return data
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequest("invalidRequest", f"the body is not valid JSON: {exc}", target="") from None
-    contracts = info.contracts
-    if contract is not None and not contracts.is_valid(contract, data):
-        problems = contracts.problems(contract, data) or [Problem("", "the body breaks its contract")]
-        _record_problems(request, contract, problems)
-        raise ContractViolation(contract, problems)
+        data, problems = await parse_in_worker(request, body, contract)
+    else:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidRequest("invalidRequest", f"the body is not valid JSON: {exc}", target="") from None
+        contracts = info.contracts
+        problems = () if contract is None or contracts.is_valid(contract, data) else (
+            contracts.problems(contract, data) or [Problem("", "the body breaks its contract")])  # fmt: skip
+    if problems:
+        _record_problems(request, contract or "", problems)
+        raise ContractViolation(contract or "", problems)
     return data
 
 
