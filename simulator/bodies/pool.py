@@ -33,20 +33,17 @@ class Busy(Exception):
 class BodyWorker:
     """Parses and checks bodies in one low-priority worker process, ``waiting`` more at most queued behind it.
 
-    ``tasks_per_worker``: a fresh process after this many bodies (None: keep it). ``idle_seconds``: the process
+    ``idle_seconds``: the process
     exits after this long without a body, handing its ~35 MiB back (php-fpm's ondemand mode waits 10 s too); the
     next body starts another (0.1-0.2 s). See docs/decisions.md."""
 
-    def __init__(self, contracts_root: Path, *, waiting: int = 2, tasks_per_worker: int | None = None,
-                 idle_seconds: float = 10.0) -> None:  # fmt: skip
+    def __init__(self, contracts_root: Path, *, waiting: int = 2, idle_seconds: float = 10.0) -> None:
         self._root = contracts_root
         self._capacity = 1 + waiting
-        self._tasks_per_worker = tasks_per_worker
         self._idle_seconds = idle_seconds
         self._idle_timer: asyncio.TimerHandle | None = None
         self._stopping: set[asyncio.Task[None]] = set()
         self._process: asyncio.subprocess.Process | None = None
-        self._tasks = 0  # bodies the current process answered
         self._turn = asyncio.Lock()
         self._exchanges: set[asyncio.Future[Outcome]] = set()
         self.in_flight = 0
@@ -133,9 +130,6 @@ class BodyWorker:
             await self._retire(process)
             raise Busy("the body worker stopped") from None
         # Only close() cancels an exchange, and it has taken the process already: nothing to undo here.
-        self._tasks += 1
-        if self._tasks_per_worker is not None and self._tasks >= self._tasks_per_worker:
-            await self._retire(process)
         return outcome
 
     async def _retire(self, process: asyncio.subprocess.Process) -> None:
@@ -149,5 +143,5 @@ class BodyWorker:
             sys.executable, "-m", "simulator.bodies", str(self._root),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        self.pid, self._tasks = self._process.pid, 0
+        self.pid = self._process.pid
         return self._process
