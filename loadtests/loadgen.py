@@ -30,7 +30,7 @@ from typing import Any
 
 from loadtests.payloads import format_ms
 
-__all__ = ["make_factory", "run"]
+__all__ = ["make_factory", "report_text", "run"]
 
 Factory = Callable[[], tuple[bytes, int]]  # -> (request bytes, reports in it)
 
@@ -44,7 +44,8 @@ def _request(port: int, method: str, path: str, token: str, body: bytes | None) 
     return (head + "\r\n").encode() + (body or b"")
 
 
-def _report(device: str, platform: str, when: str) -> str:
+def report_text(device: str, platform: str, when: str) -> str:
+    """One report as the load sends it (JSON text; the threat is detected when it is reported)."""
     version = "17.4" if platform == "ios" else "14.0"
     return (f'{{"azureADDeviceId": "{device}", "platform": "{platform}", "osVersion": "{version}", '
             f'"threatState": "mediumSeverity", "reportedDateTime": "{when}", "threats": [{{"threatId": "t-1", '
@@ -76,7 +77,7 @@ def make_factory(config: dict[str, Any], part: int = 0, parts: int = 1) -> Facto
             device = slot % len(devices)
             epoch_ms = base + 1 + slot // len(devices)
             when = times.get(epoch_ms) or times.setdefault(epoch_ms, format_ms(epoch_ms))
-            reports.append(_report(devices[device], platforms[device], when))
+            reports.append(report_text(devices[device], platforms[device], when))
         return _request(port, "POST", path, token, ('{"reports": [' + ", ".join(reports) + "]}").encode()), size
 
     return next_request
