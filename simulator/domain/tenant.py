@@ -45,6 +45,9 @@ class ReportOutcome:
     duplicate: bool = False
 
 
+# (connector, now, the refusal of every report or None, enabled platforms, the latest reportedDateTime accepted)
+_Gate = tuple[Connector, datetime, "ReportOutcome | None", Mapping[Platform, bool], datetime]
+
 # Outcomes carry no per-report data when a report is taken, so every acceptance shares one immutable instance.
 ACCEPTED = ReportOutcome(True)
 DUPLICATE = ReportOutcome(True, duplicate=True)
@@ -67,6 +70,7 @@ class Tenant:
         # Kept beside ``devices`` so lists, filters and counts cost O(page) or O(classes), not O(tenant).
         self.inventory = DeviceInventory()
         self.classes = ComplianceClasses()
+        self._gate: _Gate | None = None
 
     # -- connectors (admin side) --------------------------------------------------------------------------------
 
@@ -156,15 +160,12 @@ class Tenant:
         Wire objects rather than records: this is the ingest hot path (up to 1000 reports per batch), and reading
         each field once where it is used costs a third less than building a record per report first.
         """
-        connector = self.partner_connector(connector_id)
-        state = partner_state(connector, now)
-        if state in _BLOCKED_STATES:
-            refused = ReportOutcome(
-                False, RejectionCode.connectorNotActive, f"partnerState is {state.value}: Intune blocks threat messages"
-            )
+        gate = self._gate
+        if gate is None or gate[1] is not now or gate[0] is not self.connectors.get(connector_id):
+            gate = self._gate = self._open_gate(connector_id, now)
+        connector, _, refused, enabled, latest_allowed = gate
+        if refused is not None:
             return [refused] * len(reports)
-        enabled = {Platform.android: connector.android_enabled, Platform.ios: connector.ios_enabled}
-        latest_allowed = now + MAX_CLOCK_SKEW
         # One loop with locals, the checks of _rejection repeated inline so a good report pays no call, and records
         # built with tuple.__new__, which skips the Python-level __new__ of a NamedTuple call (half the cost).
         cid, devices, stored_reports = connector.id, self.devices, self.reports
@@ -194,6 +195,21 @@ class Tenant:
             else:
                 outcomes.append(_not_newer(when, threat_state, stored))
         return outcomes
+
+    def _open_gate(self, connector_id: str, now: datetime) -> _Gate:
+        """What every report of ``connector_id`` is checked against at ``now``.
+
+        Kept for the next batch while the connector is the same object (connectors are frozen and replaced on every
+        change) and ``now`` the same instant (a ticking clock hands out one datetime per millisecond): the ~10
+        single-report requests of a millisecond then skip this, which cost ~8% of one.
+        """
+        connector = self.partner_connector(connector_id)
+        state = partner_state(connector, now)
+        refused = ReportOutcome(False, RejectionCode.connectorNotActive,
+                                f"partnerState is {state.value}: Intune blocks threat messages",
+                                ) if state in _BLOCKED_STATES else None  # fmt: skip
+        enabled = {Platform.android: connector.android_enabled, Platform.ios: connector.ios_enabled}
+        return connector, now, refused, enabled, now + MAX_CLOCK_SKEW
 
     def app_sync(self, connector_id: str, azure_ad_device_id: str, now: datetime) -> tuple[InstalledApp, ...]:
         connector = self.partner_connector(connector_id)

@@ -104,19 +104,21 @@ async def threat_reports(request: web.Request) -> web.Response:
     rejected = info.state.traffic.count_reports(outcomes)
     info.state.timeline.record_reports(caller.tenant.id, caller.connector_id, info.now, reports, outcomes, rejected,
                                        info.body)
-    if len(reports) == 1:
-        info.device = reports[0]["azureADDeviceId"]
+    single = info.device = reports[0]["azureADDeviceId"] if len(reports) == 1 else None
     # Accepted results are built inline; only rejections pay a call (1000 results per batch on the hot path), and a
     # batch with none does not look at its outcomes.
-    results = [
-        {"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
-        for index, report in enumerate(reports)
-    ] if not rejected else [
-        {"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
-        if outcome.code is None
-        else _rejected(index, report["azureADDeviceId"], outcome.code, outcome.message)
-        for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
-    ]  # fmt: skip
+    if rejected:
+        results = [
+            {"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
+            if outcome.code is None
+            else _rejected(index, report["azureADDeviceId"], outcome.code, outcome.message)
+            for index, (report, outcome) in enumerate(zip(reports, outcomes, strict=True))
+        ]
+    elif single is not None:
+        results = [{"index": 0, "azureADDeviceId": single, "status": "accepted"}]
+    else:
+        results = [{"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
+                   for index, report in enumerate(reports)]
     answer = {"results": results, "acceptedCount": len(results) - rejected, "rejectedCount": rejected}
     return json_response(request, answer, contract="threat-report-results")
 
@@ -154,6 +156,13 @@ def _reported_times(reports: list[dict[str, Any]]) -> list[datetime]:
     400 at its pointer.
     All are read before any report is applied, so such a 400 changes nothing.
     """
+    if len(reports) == 1:  # most requests carry one report: the same checks as below without the lists
+        text = reports[0]["reportedDateTime"]
+        if "0002" <= text < "9999" and len(text) <= 27:
+            try:
+                return [_fromisoformat(text)]
+            except ValueError:
+                pass
     texts = [report["reportedDateTime"] for report in reports]
     try:
         times = list(map(_fromisoformat, texts))

@@ -65,6 +65,25 @@ def test_an_unresponsive_partner_may_still_report(live, now) -> None:
     assert codes(apply(live, [report(later)], later)) == [None]
 
 
+def test_a_connector_changed_at_the_same_instant_judges_the_next_batch(live, now) -> None:
+    # The checks of a batch are kept per (connector, instant); a frozen clock gives every call the same instant.
+    assert codes(apply(live, [report(now)], now)) == [None]
+    live.update_connector(CID, {"androidEnabled": False}, now)
+    assert codes(apply(live, [report(now, at=now + timedelta(seconds=1))], now)) == ["platformNotEnabled"]
+    live.update_connector(CID, {"androidEnabled": True}, now)
+    live.set_condition(CID, "unavailable")
+    assert codes(apply(live, [report(now, at=now + timedelta(seconds=2))], now)) == ["connectorNotActive"]
+    live.set_condition(CID, None)
+    assert codes(apply(live, [report(now, at=now + timedelta(seconds=3))], now)) == [None]
+
+
+def test_the_clock_skew_bound_moves_with_the_instant_of_the_batch(live, now) -> None:
+    ahead = now + timedelta(minutes=12)
+    assert codes(apply(live, [report(now, at=ahead)], now)) == ["clockSkew"]
+    later = now + timedelta(minutes=10)
+    assert codes(apply(live, [report(now, at=ahead)], later)) == [None]
+
+
 def test_partner_calls_before_the_admin_adds_the_connector_are_forbidden(make_device, now) -> None:
     from simulator.domain import Tenant
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseTestServer, TestServer
 
 from loadtests import wrk
 from loadtests.benchlib import start_prepared_mock
@@ -35,7 +35,7 @@ async def test_a_wrk_run_sends_the_python_load_generators_requests_in_the_same_o
     app.router.add_post(wrk.PATH, capture)
     async with TestServer(app, host="127.0.0.1") as server:
         script = wrk.report_script(DEVICES, PLATFORMS, "tok.en", BASE_MS)
-        done = await asyncio.to_thread(wrk.run, server.port, script, 1, 1)
+        done = await asyncio.to_thread(wrk.run, _port(server), script, 1, 1)
     factory = make_factory({"port": 0, "kind": "single", "path": wrk.PATH, "token": "", "devices": DEVICES,
                             "platforms": PLATFORMS, "base_ms": BASE_MS})
     factory()  # wrk calls request() once to check the script before it sends anything
@@ -55,7 +55,7 @@ async def test_a_non_2xx_answer_fails_the_wrk_run() -> None:
     async with TestServer(app, host="127.0.0.1") as server:
         script = wrk.report_script(DEVICES, PLATFORMS, "", BASE_MS)
         with pytest.raises(SimulationError, match="Non-2xx"):
-            await asyncio.to_thread(wrk.run, server.port, script, 1, 1)
+            await asyncio.to_thread(wrk.run, _port(server), script, 1, 1)
 
 
 @pytest.mark.slow
@@ -69,3 +69,8 @@ def test_the_mock_accepts_every_report_of_a_wrk_run() -> None:
     assert traffic["reportsRejected"] == {} or not any(traffic["reportsRejected"].values())
     # wrk counts the answers it read; requests still in flight when it stopped were applied but not counted.
     assert done.requests <= traffic["reportsAccepted"] <= done.requests + 8
+
+
+def _port(server: BaseTestServer) -> int:
+    assert server.port is not None  # set once the server started
+    return server.port
