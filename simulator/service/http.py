@@ -85,10 +85,16 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
         )
     info = request[REQUEST_INFO]
     limit = info.state.settings.max_body_size
-    length = request.content_length
-    if length is not None and length > limit:
-        raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
-    body = info.body = await read_body(request)
+    content = request.content
+    if content.is_eof():  # all of it came with the headers (most bodies): taken as is, no timer and no copy
+        body = info.body = content.read_nowait()  # so request.read() gives b"" now: info.body is the body
+        if len(body) > limit:
+            raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
+    else:
+        length = request.content_length
+        if length is not None and length > limit:  # refused before waiting for it
+            raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
+        body = info.body = await read_body(request)
     worker_values = info.state.settings.body_worker_values
     problems: Sequence[Problem]
     if worker_values and len(body) > 2 * worker_values and await for_worker(info, body, worker_values):

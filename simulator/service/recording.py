@@ -42,7 +42,9 @@ async def _record(request: web.Request, handler: Handler) -> web.StreamResponse:
     if info is not None and info.client_id is not None:
         # Read after the handler: it read the body within the body timeout (or refused the request before reading
         # it, and then the body is recorded only if it had all arrived); a slow body must not stall here.
-        body = _json(await request.read()) if request.body_exists and request.content.is_eof() else None
+        # read_json keeps what it read in info.body (request.read() has nothing left to give then).
+        body = _json(info.body) if info.body is not None else (
+            _json(await request.read()) if request.body_exists and request.content.is_eof() else None)
         raw = response.body if isinstance(response, web.Response) else None
         answer = _json(raw) if isinstance(raw, bytes) else None
         kind = "partner" if info.partner is not None else "admin"
