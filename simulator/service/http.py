@@ -87,7 +87,10 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     limit = info.state.settings.max_body_size
     content = request.content
     if content.is_eof():  # all of it came with the headers (most bodies): taken as is, no timer and no copy
-        body = info.body = content.read_nowait()  # so request.read() gives b"" now: info.body is the body
+        body = content.read_nowait()  # request.read() gives b"" after this: info.body keeps the body
+        if not body and request.body_exists:  # a middleware read it first (request.read() kept it)
+            body = await request.read()
+        info.body = body
         if len(body) > limit:
             raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
     else:

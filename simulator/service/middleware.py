@@ -76,7 +76,7 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
         except Exception as exc:  # every failure becomes a Graph error envelope, never a bare 500
             response = _failure(request, exc)
         # json_response sets the ids itself; a transport fault may have sent (part of) a response already.
-        if not response.prepared and "request-id" not in response.headers:
+        if "request-id" not in response.headers and not response.prepared:
             headers = response.headers
             headers["request-id"] = request_id
             headers["client-request-id"] = info.client_request_id
