@@ -80,9 +80,10 @@ def in_context(app: web.Application, handler: Handler, route: str | None = None)
             headers = response.headers
             headers["request-id"] = request_id
             headers["client-request-id"] = info.client_request_id
-        state.status_counts[response.status] += 1
+        status = response.status
+        state.status_counts[status] += 1
         state.journal.append(  # a row in JournalEntry's field order (see Journal)
-            (info.now, request.method, info.route, plain_path or request.path, response.status,
+            (info.now, request.method, info.route, plain_path or request.path, status,
              (time.perf_counter() - started) * 1000, request_id, info.tenant, info.partner, info.client_id,
              info.device or request.match_info.get("azureADDeviceId"),
              None if info.client_request_id is request_id else info.client_request_id)
