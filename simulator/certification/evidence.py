@@ -38,7 +38,7 @@ def _connector(
         if device.platform not in platforms:
             disabled += 1
             continue
-        report = tenant.reports.get((connector.id, device.azure_ad_device_id))
+        report = tenant.report(connector.id, device.azure_ad_device_id)
         if report is not None:
             stored += 1
             age = report.received_at - report.reported_at

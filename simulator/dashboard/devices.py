@@ -54,7 +54,7 @@ def device_detail(tenant: Tenant, aad_id: str, now: datetime, line: TenantTimeli
                for batch, report, outcome in islice(line.history(aad_id), HISTORY_SHOWN)]  # fmt: skip
     stored = [{"connectorId": r.connector_id, "threatState": r.threat_state.value,
                "reportedDateTime": format_datetime(r.reported_at), "receivedDateTime": format_datetime(r.received_at)}
-              for cid in tenant.connectors if (r := tenant.reports.get((cid, aad_id)))]  # fmt: skip
+              for cid in tenant.connectors if (r := tenant.report(cid, aad_id))]  # fmt: skip
     requests = [e.to_wire() for e in islice((e for e in journal if e.device == aad_id), JOURNAL_SHOWN)]
     return {
         **row_wire(row),

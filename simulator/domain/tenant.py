@@ -15,7 +15,7 @@ from typing import Any
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.compliance import ComplianceResult, evaluate_compliance
 from simulator.domain.connector import ApiVersion, Condition, Connector, apply_connector_patch, partner_state
-from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
+from simulator.domain.devices import EnrolledDevice, InstalledApp, StoredReport, ThreatReport, as_threat_report
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform, RejectionCode
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import MobileThreatPartnerTenantState as State
@@ -29,7 +29,6 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 _CLASSIC_POLICY_NAMESPACE = uuid.UUID("6d7a2f0e-4b1c-4e8a-9f3d-2c5b8a1e7f60")
 _BLOCKED_STATES = frozenset({State.notSetUp, State.unavailable})
 _REGISTERED = DeviceRegistrationState.registered  # compared directly: a property call per report costs more
-_new_record = tuple.__new__
 
 
 # Plain dicts from wire values: an Enum call costs ten times a dict lookup, and this runs for every report.
@@ -63,7 +62,7 @@ class Tenant:
         self.connectors: dict[str, Connector] = {}
         self.devices: dict[str, EnrolledDevice] = {}
         self.devices_by_id: dict[str, EnrolledDevice] = {}
-        self.reports: dict[tuple[str, str], ThreatReport] = {}
+        self.reports: dict[tuple[str, str], StoredReport] = {}  # plain tuples: read them with report()
         self.policies: dict[str, CompliancePolicy] = {}
         self.classic_policies: dict[str, ClassicPolicy] = {}
         self._classic_created = 0
@@ -166,8 +165,8 @@ class Tenant:
         connector, _, refused, enabled, latest_allowed = gate
         if refused is not None:
             return [refused] * len(reports)
-        # One loop with locals, the checks of _rejection repeated inline so a good report pays no call, and records
-        # built with tuple.__new__, which skips the Python-level __new__ of a NamedTuple call (half the cost).
+        # One loop with locals, the checks of _rejection repeated inline so a good report pays no call, and reports
+        # stored as plain tuples (StoredReport: [4] is the threat state, [5] the reported time).
         cid, devices, stored_reports = connector.id, self.devices, self.reports
         seq_of, reclass = self.inventory.seq_of, self.classes.report
         outcomes: list[ReportOutcome] = []
@@ -185,15 +184,14 @@ class Tenant:
             key = (cid, device_id)
             stored = stored_reports.get(key)
             threat_state = _HEALTH[report["threatState"]]
-            if stored is None or when > stored.reported_at:
-                stored_reports[key] = _new_record(ThreatReport, (cid, device_id, platform, report["osVersion"],
-                                                                 threat_state, when, now,
-                                                                 len(report.get("threats", ()))))  # fmt: skip
-                if stored is None or stored.threat_state is not threat_state:
+            if stored is None or when > stored[5]:
+                stored_reports[key] = (cid, device_id, platform, report["osVersion"], threat_state, when, now,
+                                       len(report.get("threats", ())))
+                if stored is None or stored[4] is not threat_state:
                     reclass(seq_of[device_id], cid, report["threatState"])  # only a changed state moves its class
                 outcomes.append(ACCEPTED)
             else:
-                outcomes.append(_not_newer(when, threat_state, stored))
+                outcomes.append(_not_newer(when, threat_state, as_threat_report(stored)))
         return outcomes
 
     def _open_gate(self, connector_id: str, now: datetime) -> _Gate:
@@ -253,7 +251,7 @@ class Tenant:
         for device in self.devices.values():
             self.classes.add(self.inventory.add(device), device.platform, device.os_version)
         for (cid, device_id), report in self.reports.items():
-            self.classes.report(self.inventory.seq_of[device_id], cid, report.threat_state.value)
+            self.classes.report(self.inventory.seq_of[device_id], cid, report[4].value)  # [4]: its threat state
 
     def compliance_counts(self, now: datetime) -> ClassCounts:
         """Devices by compliance state, platform and connector rule at ``now``: O(classes x connectors)."""
@@ -267,15 +265,20 @@ class Tenant:
 
     def compliance(self, azure_ad_device_id: str, now: datetime) -> ComplianceResult:
         device = self.device(azure_ad_device_id)
-        reports = {cid: r for cid in self.connectors if (r := self.reports.get((cid, device.azure_ad_device_id)))}
+        reports = {cid: r for cid in self.connectors if (r := self.report(cid, device.azure_ad_device_id))}
         return evaluate_compliance(
             device, self.policies.values(), self.connectors.values(), reports, self.partners, now
         )
 
     def newest_report(self, azure_ad_device_id: str) -> ThreatReport | None:
         """The newest report any current connector sent about the device (Graph's partnerReportedThreatState)."""
-        found = (self.reports.get((cid, azure_ad_device_id)) for cid in self.connectors)
+        found = (self.report(cid, azure_ad_device_id) for cid in self.connectors)
         return max((r for r in found if r), key=lambda r: r.reported_at, default=None)
+
+    def report(self, connector_id: str, azure_ad_device_id: str) -> ThreatReport | None:
+        """The newest accepted report of ``connector_id`` about the device."""
+        stored = self.reports.get((connector_id, azure_ad_device_id))
+        return None if stored is None else as_threat_report(stored)
 
     def add_policy(self, policy: CompliancePolicy) -> CompliancePolicy:
         if policy.id in self.policies:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.connector import Connector
-from simulator.domain.devices import EnrolledDevice, ThreatReport
+from simulator.domain.devices import EnrolledDevice, StoredReport
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
 from simulator.store.secrets import keys_document
 from simulator.store.tracking import take_changes, track
@@ -40,7 +40,7 @@ class TenantCapture:
     # complete: every record (shallow copies of the tenant's dicts); else only those changed since the last
     # checkpoint, and the keys removed since then.
     devices: dict[str, EnrolledDevice]
-    reports: dict[tuple[str, str], ThreatReport]
+    reports: dict[tuple[str, str], StoredReport]
     complete: bool = True
     devices_gone: frozenset[str] = frozenset()
     reports_gone: frozenset[tuple[str, str]] = frozenset()
@@ -111,7 +111,7 @@ def _capture(state: ServiceState, tenants: tuple[TenantCapture, ...]) -> Capture
 
 
 def _tenant(tenant: Tenant, devices: dict[str, EnrolledDevice] | None = None,
-            reports: dict[tuple[str, str], ThreatReport] | None = None, devices_gone: frozenset[str] = frozenset(),
+            reports: dict[tuple[str, str], StoredReport] | None = None, devices_gone: frozenset[str] = frozenset(),
             reports_gone: frozenset[tuple[str, str]] = frozenset()) -> TenantCapture:  # fmt: skip
     complete = devices is None
     return TenantCapture(

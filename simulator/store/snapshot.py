@@ -13,7 +13,7 @@ from typing import Any
 from simulator.domain.catalog import Partner
 from simulator.domain.clock import VirtualClock
 from simulator.domain.connector import Connector
-from simulator.domain.devices import EnrolledDevice, ThreatReport
+from simulator.domain.devices import EnrolledDevice, StoredReport, ThreatReport, as_threat_report
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, InvalidRequest
@@ -22,13 +22,18 @@ from simulator.store.capture import Capture, TenantCapture
 from simulator.store.codec import aware_datetime, codec_for
 from simulator.store.secrets import decode_keys, install_keys
 
-__all__ = ["FORMAT", "VERSION", "apply_snapshot", "decode_journal_row", "encode_journal_row", "snapshot_document",
-           "tenant_header"]
+__all__ = ["FORMAT", "VERSION", "apply_snapshot", "decode_journal_row", "encode_journal_row", "encode_report",
+           "snapshot_document", "tenant_header"]
 
 FORMAT = "mtdsim-snapshot"
 VERSION = 1
 DEVICE = codec_for(EnrolledDevice)
 REPORT = codec_for(ThreatReport)
+
+
+def encode_report(stored: StoredReport) -> dict[str, Any]:
+    """A tenant's stored report (a plain tuple, see Tenant.reports) as the snapshot writes it."""
+    return REPORT.encode(as_threat_report(stored))
 APP = codec_for(AppRegistration)
 VIOLATION = codec_for(Violation)
 
@@ -71,7 +76,7 @@ def snapshot_document(shot: Capture) -> dict[str, Any]:
         "version": VERSION,
         **globals_document(shot),
         "tenants": [{**tenant_header(t), "devices": [DEVICE.encode(d) for d in t.devices.values()],
-                     "reports": [REPORT.encode(r) for r in t.reports.values()]} for t in shot.tenants],
+                     "reports": list(map(encode_report, t.reports.values()))} for t in shot.tenants],
         "journal": {"total": shot.journal_total, "rows": [encode_journal_row(r) for r in shot.journal_rows]},
         "violations": {"total": shot.violations_total, "items": [VIOLATION.encode(v) for v in shot.violations]},
         "selfCheckFailures": {"total": shot.self_checks_total, "items": list(shot.self_checks)},

@@ -19,10 +19,10 @@ from simulator.store.capture import Capture, TenantCapture
 from simulator.store.snapshot import (
     DEVICE,
     FORMAT,
-    REPORT,
     VERSION,
     VIOLATION,
     encode_journal_row,
+    encode_report,
     globals_document,
     tenant_header,
 )
@@ -187,7 +187,7 @@ class SqliteStore:
         db.executemany(_UPSERT_DEVICE, ((tid, key, _dumps(DEVICE.encode(d))) for key, d in tenant.devices.items()))
         db.executemany("DELETE FROM devices WHERE tenant = ? AND id = ?", ((tid, key) for key in tenant.devices_gone))
         db.executemany(_UPSERT_REPORT,
-                       ((tid, *key, _dumps(REPORT.encode(r))) for key, r in tenant.reports.items()))  # fmt: skip
+                       ((tid, *key, _dumps(encode_report(r))) for key, r in tenant.reports.items()))  # fmt: skip
         db.executemany("DELETE FROM reports WHERE tenant = ? AND connector = ? AND device = ?",
                        ((tid, *key) for key in tenant.reports_gone))
         return rows + len(tenant.devices) + len(tenant.devices_gone) + len(tenant.reports) + len(tenant.reports_gone)

@@ -118,7 +118,8 @@ def test_an_older_report_is_stale_and_changes_nothing(live, now) -> None:
     apply(live, [report(now, state=Health.highSeverity)], now)
     outcome = apply(live, [report(now, at=now - timedelta(seconds=1))], now)
     assert codes(outcome) == ["staleReport"]
-    assert live.reports[(CID, ANDROID_ID)].threat_state is Health.highSeverity
+    stored = live.report(CID, ANDROID_ID)
+    assert stored is not None and stored.threat_state is Health.highSeverity
 
 
 def test_a_resent_report_is_accepted_again_as_a_duplicate(live, now) -> None:

@@ -113,7 +113,8 @@ def test_a_state_directory_keeps_a_report_times_nanoseconds(tmp_path: Path) -> N
     assert document is not None
     restored = _state()
     apply_snapshot(restored, document)
-    assert getattr(restored.tenants[TENANT].reports[("c1", "aad-1")].reported_at, "nanosecond", 0) == 700
+    report = restored.tenants[TENANT].report("c1", "aad-1")
+    assert report is not None and getattr(report.reported_at, "nanosecond", 0) == 700
 
 
 def test_a_restored_server_with_the_same_seed_hands_out_request_ids_it_never_gave_before() -> None:
