@@ -39,8 +39,6 @@ RESPONSE = struct.Struct("!I")
 PACE = 4.0
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What the worker concluded: ``not_json`` (orjson's message), else ``problems`` (empty when valid), else

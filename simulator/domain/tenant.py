@@ -45,7 +45,7 @@ class ReportOutcome:
 
 
 # (connector, now, the refusal of every report or None, enabled platforms, the latest reportedDateTime accepted)
-_Gate = tuple[Connector, datetime, "ReportOutcome | None", Mapping[Platform, bool], datetime]
+_Gate = tuple[Connector, datetime, ReportOutcome | None, Mapping[Platform, bool], datetime]
 
 # Outcomes carry no per-report data when a report is taken, so every acceptance shares one immutable instance.
 ACCEPTED = ReportOutcome(True)

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator.service.fault_rules import Effect, FaultRule, parse_rule
+from simulator.service.token import TAIL
 
 __all__ = ["THROTTLE_LIMITS", "Effect", "FaultBook", "FaultRule", "Target", "receiver_keys"]
 
@@ -190,4 +191,4 @@ def receiver_keys(request: web.Request) -> tuple[str, ...]:
     peer = request.transport.get_extra_info("peername") if request.transport is not None else None
     connection = f"connection:{peer if peer is not None else request.remote}"
     token = request.headers.get("Authorization", "")
-    return (f"token:{token[-43:]}", connection) if token else (connection,)  # a token's tail: its signature
+    return (f"token:{token[-TAIL:]}", connection) if token else (connection,)  # a token's tail: its signature

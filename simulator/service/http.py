@@ -86,18 +86,19 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     info = request[REQUEST_INFO]
     limit = info.state.settings.max_body_size
     content = request.content
-    if content.is_eof():  # all of it came with the headers (most bodies): taken as is, no timer and no copy
-        body = content.read_nowait()  # request.read() gives b"" after this: info.body keeps the body
-        if not body and request.body_exists:  # a middleware read it first (request.read() kept it)
-            body = await request.read()
-        info.body = body
-        if len(body) > limit:
-            raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
+    # A body that came whole with the headers (most do) is taken from the buffer as is: no timer, no copy. Then
+    # request.read() gives b"", so info.body keeps it, also when it is refused below (the recorder reads it there).
+    arrived = info.body = content.read_nowait() if content.is_eof() else None
+    size = request.content_length if arrived is None else len(arrived)
+    if size is not None and size > limit:  # a body still coming is refused before waiting for it
+        raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
+    if arrived is None:
+        body = await read_body(request, sized=size is not None)
+    elif not arrived and request.body_exists:  # a middleware read it first (request.read() kept it)
+        body = await request.read()
     else:
-        length = request.content_length
-        if length is not None and length > limit:  # refused before waiting for it
-            raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
-        body = info.body = await read_body(request, sized=length is not None)
+        body = arrived
+    info.body = body
     worker_values = info.state.settings.body_worker_values
     problems: Sequence[Problem]
     if worker_values and len(body) > 2 * worker_values and await for_worker(info, body, worker_values):

@@ -20,7 +20,6 @@ from simulator.query.options import MAX_TOP, QueryOptions
 from simulator.service.auth import require_partner
 from simulator.service.device_fields import CLASS_FIELDS, FIELDS
 from simulator.service.http import json_response, read_json, read_optional_json, request_info
-from simulator.service.keys import REQUEST_INFO
 from simulator.service.odata_lists import cursor_of, next_link
 
 __all__ = ["routes"]
@@ -100,7 +99,7 @@ async def threat_reports(request: web.Request) -> web.Response:
     caller = require_partner(request)
     body = await read_json(request, "threat-report-batch")
     reports = body["reports"]
-    info = request[REQUEST_INFO]
+    info = request_info(request)
     outcomes = caller.tenant.apply_reports(caller.connector_id, reports, _reported_times(reports), info.now)
     rejected = info.state.traffic.count_reports(outcomes)
     info.state.timeline.record_reports(caller.tenant.id, caller.connector_id, info.now, reports, outcomes, rejected,

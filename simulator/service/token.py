@@ -41,7 +41,7 @@ _ADMIN_ROLES = (
     "Policy.Read.All",
 )
 _CODE = "InvalidAuthenticationToken"
-_TAIL = TAIL = 43  # cache key: the token's last 43 characters, all signature
+TAIL = 43  # cache key: the token's last 43 characters, all signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class TokenCache:
         ``simulator.service.auth``) for the next request with this Authorization header; bounded like the claims."""
         if len(self.callers) >= self._size:
             del self.callers[next(iter(self.callers))]
-        self.callers[header[-_TAIL:]] = entry
+        self.callers[header[-TAIL:]] = entry
 
     def verify(self, token: str, apps: Mapping[tuple[str, str], AppRegistration], now: datetime) -> Claims:
         """Claims of a valid, current token of a still-registered app; else ``Unauthorized``."""
@@ -107,7 +107,7 @@ class TokenCache:
             claims = _decode(token, apps, self._keys)
             if len(self._claims) >= self._size:
                 del self._claims[next(iter(self._claims))]  # oldest first; tokens are reused in order
-            self._claims[token[-_TAIL:]] = (token, claims)
+            self._claims[token[-TAIL:]] = (token, claims)
         app = apps.get((claims.tenant_id, claims.client_id))
         if app is None or app.registration != claims.registration:
             raise Unauthorized(_CODE, "The app that owns this token is no longer registered in the tenant.")
@@ -122,7 +122,7 @@ class TokenCache:
 
     def peek(self, token: str) -> Claims | None:
         """Cached claims without any check, for fault matching and throttling; None if not seen yet."""
-        cached = self._claims.get(token[-_TAIL:])
+        cached = self._claims.get(token[-TAIL:])
         return cached[1] if cached is not None and cached[0] == token else None
 
 
