@@ -154,24 +154,27 @@ def json_response(
     headers: Mapping[str, str] | None = None,
     odata: bool = False,
 ) -> web.Response:
-    """Serialize with orjson; with ``validate_responses`` on, check ``data`` against ``contract`` first.
+    """Serialize with orjson; with ``validate_responses`` on, check the body as sent against ``contract``.
 
     ``odata`` sends Graph's content type and ``OData-Version`` (see ``graph_response``) instead of plain JSON.
+    ``data`` may hold ``orjson.Fragment``s (JSON text written by hand on a hot path): the check reads the body back,
+    so it covers them too.
 
     A response that breaks its own contract is a bug in mtdsim: it is recorded as a self-check failure
     (tests fail on it, see tests/conftest.py) and still sent, so the client sees what the mock produced.
     """
     info = request[REQUEST_INFO]
+    body = orjson.dumps(data)
     if contract is not None and info.state.settings.validate_responses:
-        contracts = info.contracts
-        if not contracts.is_valid(contract, data):
-            problems = "; ".join(map(str, contracts.problems(contract, data)))
+        contracts, sent = info.contracts, orjson.loads(body)
+        if not contracts.is_valid(contract, sent):
+            problems = "; ".join(map(str, contracts.problems(contract, sent)))
             info.state.record_self_check_failure(f"{request.method} {info.route} -> {contract}: {problems}")
     # The request ids go in with the rest: headers given to Response() cost less than setting them afterwards.
     ids = {"request-id": info.request_id, "client-request-id": info.client_request_id}
     if odata:
-        return web.Response(body=orjson.dumps(data), status=status, headers={**_GRAPH_HEADERS, **ids})
-    return web.Response(body=orjson.dumps(data), status=status, content_type=_JSON,
+        return web.Response(body=body, status=status, headers={**_GRAPH_HEADERS, **ids})
+    return web.Response(body=body, status=status, content_type=_JSON,
                         headers=ids if headers is None else {**headers, **ids})  # fmt: skip
 
 

@@ -6,8 +6,10 @@ Every call is scoped by the partner token's tenant and connector; the rules live
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain, repeat
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from simulator.domain.clock import parse_datetime, with_nanoseconds
@@ -116,11 +118,30 @@ async def threat_reports(request: web.Request) -> web.Response:
         ]
     elif single is not None:
         results = [{"index": 0, "azureADDeviceId": single, "status": "accepted"}]
+    elif len(reports) <= len(_ACCEPTED_HEADS):
+        answer = {"results": _all_accepted(reports), "acceptedCount": len(reports), "rejectedCount": 0}
+        return json_response(request, answer, contract="threat-report-results")
     else:
         results = [{"index": index, "azureADDeviceId": report["azureADDeviceId"], "status": "accepted"}
                    for index, report in enumerate(reports)]
     answer = {"results": results, "acceptedCount": len(results) - rejected, "rejectedCount": rejected}
     return json_response(request, answer, contract="threat-report-results")
+
+
+# The start of each accepted result, by index, with the comma before it: a batch of accepted reports is answered by
+# joining these with the reports' device ids in C, instead of building and serializing 1000 dicts (~6% of a batch).
+_ACCEPTED_HEADS = tuple(f'{"," if index else ""}{{"index":{index},"azureADDeviceId":"' for index in range(1000))
+_ACCEPTED_TAIL = '","status":"accepted"}'
+
+
+def _all_accepted(reports: list[dict[str, Any]]) -> orjson.Fragment:
+    """The JSON array of results of a batch whose reports were all accepted (at most ``len(_ACCEPTED_HEADS)``).
+
+    Device ids go in unescaped: the batch met its contract, which holds each to the uuid format (hex and hyphens).
+    """
+    ids = [report["azureADDeviceId"] for report in reports]
+    items = chain.from_iterable(zip(_ACCEPTED_HEADS, ids, repeat(_ACCEPTED_TAIL), strict=False))  # heads run on
+    return orjson.Fragment(f"[{''.join(items)}]")
 
 
 @routes.get("/partner/v1/devices/{azureADDeviceId}/apps", name="partner.appSync")

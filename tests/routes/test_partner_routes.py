@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.service.partner import _all_accepted
 
 # The `api` fixture (tests/routes/conftest.py) drives the demo tenant: ids below are the demo config's.
 ANDROID = "00000000-0000-4000-8000-00000000d001"
@@ -105,6 +110,21 @@ async def test_a_resent_batch_is_accepted_again_but_counted_once(api: Api) -> No
         assert codes(await api.report(threat(state="highSeverity"))) == [None]
     stats = await api.call("GET", "/_sim/stats", as_="control")
     assert (stats["traffic"]["reportsAccepted"], stats["traffic"]["reportsDuplicate"]) == (1, 1)
+
+
+async def test_a_batch_accepted_whole_answers_each_report_by_index_and_device(api: Api) -> None:
+    await api.live_connector(androidEnabled=True, iosEnabled=True)
+    body = await api.report(threat(IOS), threat(ANDROID, at="2026-11-25T10:00:01Z"))
+    assert body == {"results": [{"index": 0, "azureADDeviceId": IOS, "status": "accepted"},
+                                {"index": 1, "azureADDeviceId": ANDROID, "status": "accepted"}],
+                    "acceptedCount": 2, "rejectedCount": 0}  # fmt: skip
+
+
+@given(st.lists(st.uuids().map(str), min_size=2, max_size=1000))
+def test_the_written_results_of_a_batch_accepted_whole_are_the_json_of_its_result_objects(ids: list[str]) -> None:
+    results = [{"index": i, "azureADDeviceId": device, "status": "accepted"} for i, device in enumerate(ids)]
+    written = _all_accepted([{"azureADDeviceId": device} for device in ids])
+    assert orjson.dumps({"results": written}) == orjson.dumps({"results": results})
 
 
 async def test_a_batch_breaking_its_contract_answers_400_with_every_pointer_and_stores_nothing(api: Api) -> None:
