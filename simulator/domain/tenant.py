@@ -15,12 +15,13 @@ from typing import Any
 from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.compliance import ComplianceResult, evaluate_compliance
 from simulator.domain.connector import ApiVersion, Condition, Connector, apply_connector_patch, partner_state
-from simulator.domain.devices import EnrolledDevice, InstalledApp, StoredReport, ThreatReport, as_threat_report
+from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport, as_threat_report
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform, RejectionCode
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import MobileThreatPartnerTenantState as State
 from simulator.domain.inventory import ClassCounts, ComplianceClasses, DeviceInventory
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
+from simulator.domain.report_book import ReportBook
 from simulator.errors import Conflict, Forbidden, InvalidRequest, NotFound
 
 __all__ = ["MAX_CLOCK_SKEW", "ReportOutcome", "Tenant"]
@@ -62,7 +63,7 @@ class Tenant:
         self.connectors: dict[str, Connector] = {}
         self.devices: dict[str, EnrolledDevice] = {}
         self.devices_by_id: dict[str, EnrolledDevice] = {}
-        self.reports: dict[tuple[str, str], StoredReport] = {}  # plain tuples: read them with report()
+        self.reports = ReportBook()  # plain tuples: read them with report()
         self.policies: dict[str, CompliancePolicy] = {}
         self.classic_policies: dict[str, ClassicPolicy] = {}
         self._classic_created = 0
@@ -105,10 +106,8 @@ class Tenant:
         self.connector(connector_id)
         del self.connectors[connector_id]
         self.classic_policies = {k: p for k, p in self.classic_policies.items() if p.connector_id != connector_id}
-        gone = [k for k in self.reports if k[0] == connector_id]
-        for key in gone:
-            del self.reports[key]
-            self.classes.report(self.inventory.seq_of[key[1]], connector_id, None)
+        for device_id in self.reports.drop_connector(connector_id):
+            self.classes.report(self.inventory.seq_of[device_id], connector_id, None)
 
     def set_condition(self, connector_id: str, condition: Condition | None) -> Connector:
         connector = dataclasses.replace(self.connector(connector_id), condition=condition)
@@ -167,7 +166,7 @@ class Tenant:
             return [refused] * len(reports)
         # One loop with locals, the checks of _rejection repeated inline so a good report pays no call, and reports
         # stored as plain tuples (StoredReport: [4] is the threat state, [5] the reported time).
-        cid, devices, stored_reports = connector.id, self.devices, self.reports
+        cid, devices, stored_reports = connector.id, self.devices, self.reports.of(connector.id)
         seq_of, reclass = self.inventory.seq_of, self.classes.report
         outcomes: list[ReportOutcome] = []
         for report, when in zip(reports, reported_at, strict=True):
@@ -181,12 +180,11 @@ class Tenant:
                 if rejection is not None:
                     outcomes.append(rejection)
                     continue
-            key = (cid, device_id)
-            stored = stored_reports.get(key)
+            stored = stored_reports.get(device_id)
             threat_state = _HEALTH[report["threatState"]]
             if stored is None or when > stored[5]:
-                stored_reports[key] = (cid, device_id, platform, report["osVersion"], threat_state, when, now,
-                                       len(report.get("threats", ())))
+                stored_reports[device_id] = (cid, device_id, platform, report["osVersion"], threat_state, when, now,
+                                             len(report.get("threats", ())))
                 if stored is None or stored[4] is not threat_state:
                     reclass(seq_of[device_id], cid, report["threatState"])  # only a changed state moves its class
                 outcomes.append(ACCEPTED)
@@ -241,8 +239,7 @@ class Tenant:
         del self.devices[azure_ad_device_id]
         del self.devices_by_id[device.id]
         self.classes.remove(self.inventory.remove(azure_ad_device_id))
-        for cid in self.connectors:
-            self.reports.pop((cid, azure_ad_device_id), None)
+        self.reports.drop_device(azure_ad_device_id)
         return device
 
     def reindex(self) -> None:

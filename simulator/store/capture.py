@@ -78,7 +78,7 @@ def capture_changes(state: ServiceState, *, everything: bool = False) -> Capture
     for tenant in state.tenants.values():
         if track(tenant) or everything:
             tenant.devices.take_dirty()  # type: ignore[attr-defined]  # a TrackedDict now
-            tenant.reports.take_dirty()  # type: ignore[attr-defined]
+            tenant.reports.take_dirty()
             tenants.append(_tenant(tenant))
             continue
         devices, devices_gone = take_changes(tenant.devices)

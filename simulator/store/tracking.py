@@ -1,15 +1,18 @@
 """Dirty tracking for the big dicts of a durable service: devices and reports, per tenant.
 
-With ``--state`` on, each tenant's ``devices`` and ``reports`` dicts are swapped for a ``TrackedDict``, which notes
-every key set or removed. A checkpoint then reads only those keys: O(changes), not O(fleet), on the loop and in the
-writer. A dict the service replaced wholesale (a new tenant, a reset, ``reports = {...}``) is not tracked: the
-next checkpoint writes that tenant whole and starts tracking it.
+With ``--state`` on, each tenant's ``devices`` dict is swapped for a ``TrackedDict``, which notes every key set or
+removed, and its ``reports`` book keeps each connector's reports in one. A checkpoint then reads only those keys:
+O(changes), not O(fleet), on the loop and in the writer. A dict or book the service replaced wholesale (a new
+tenant, a reset) is not tracked: the next checkpoint writes that tenant whole and starts tracking it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from simulator.domain.tenant import Tenant
 
 __all__ = ["TrackedDict", "take_changes", "track"]
 
@@ -68,18 +71,19 @@ class TrackedDict(dict[K, V]):
         dict.clear(self)
 
 
-def track(tenant: Any) -> bool:
-    """Swap the tenant's devices and reports for tracked copies (nothing dirty); False if they were tracked."""
-    if isinstance(tenant.devices, TrackedDict) and isinstance(tenant.reports, TrackedDict):
+def track(tenant: Tenant) -> bool:
+    """Track the tenant's devices (swapped for a tracked copy) and reports (``ReportBook.track``), with nothing
+    dirty yet; False if both were tracked already."""
+    if isinstance(tenant.devices, TrackedDict) and tenant.reports.tracked:
         return False
     tenant.devices = TrackedDict(tenant.devices)
-    tenant.reports = TrackedDict(tenant.reports)
+    tenant.reports.track(TrackedDict)
     return True
 
 
-def take_changes(records: dict[K, V]) -> tuple[dict[K, V], frozenset[K]]:
-    """(records of the keys changed since the last call, the changed keys that are gone) of a tracked dict."""
-    assert isinstance(records, TrackedDict)
+def take_changes(records: Any) -> tuple[dict[Any, Any], frozenset[Any]]:
+    """(records of the keys changed since the last call, the changed keys that are gone) of a ``TrackedDict`` or a
+    tracked ``ReportBook``."""
     keys = records.take_dirty()
     get = records.get
     changed = {key: value for key in keys if (value := get(key, _MISSING)) is not _MISSING}

@@ -11,6 +11,7 @@ from simulator.domain.clock import with_nanoseconds
 from simulator.domain.devices import EnrolledDevice, InstalledApp, ThreatReport
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.enums import Platform
+from simulator.domain.report_book import ReportBook
 from simulator.service.settings import Settings
 from simulator.service.state import JournalEntry, ServiceState, Violation
 from simulator.store.capture import capture, capture_changes
@@ -153,11 +154,28 @@ def test_a_tenant_whose_dicts_were_replaced_is_written_whole(tmp_path: Path) -> 
     tenant.reports[("c2", "aad-1")] = _report(1, connector="c2")
     store = SqliteStore(tmp_path)
     store.write(capture_changes(state, everything=True))
-    tenant.reports = {k: r for k, r in tenant.reports.items() if k[0] != "c2"}  # as deleting a connector does
+    tenant.reports = ReportBook((k, r) for k, r in tenant.reports.items() if k[0] != "c2")
     store.write(capture_changes(state))
     document = store.load()
     assert document is not None
     assert [r["connector_id"] for r in document["tenants"][0]["reports"]] == ["c1"]
+
+
+def test_the_reports_of_a_deleted_connector_leave_the_state_file_in_an_incremental_write(tmp_path: Path) -> None:
+    state = _state()
+    tenant = state.tenants[TENANT]
+    for n in (1, 2):
+        tenant.reports[("c1", f"aad-{n}")] = _report(n)
+        tenant.reports[("c2", f"aad-{n}")] = _report(n, connector="c2")
+    store = SqliteStore(tmp_path)
+    store.write(capture_changes(state, everything=True))
+    assert sorted(tenant.reports.drop_connector("c2")) == ["aad-1", "aad-2"]
+    changes = capture_changes(state)
+    assert not changes.tenants[0].complete and changes.tenants[0].reports_gone == {("c2", "aad-1"), ("c2", "aad-2")}
+    store.write(changes)
+    document = store.load()
+    assert document is not None
+    assert [r["connector_id"] for r in document["tenants"][0]["reports"]] == ["c1", "c1"]
 
 
 def test_the_first_write_of_a_state_file_refuses_an_incremental_capture(tmp_path: Path) -> None:
