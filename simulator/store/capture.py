@@ -16,6 +16,7 @@ from simulator.domain.catalog import CATALOG, Partner
 from simulator.domain.connector import Connector
 from simulator.domain.devices import EnrolledDevice, StoredReport
 from simulator.domain.policies import ClassicPolicy, CompliancePolicy
+from simulator.domain.report_book import ReportBook
 from simulator.store.secrets import keys_document
 from simulator.store.tracking import take_changes, track
 
@@ -40,7 +41,7 @@ class TenantCapture:
     # complete: every record (shallow copies of the tenant's dicts); else only those changed since the last
     # checkpoint, and the keys removed since then.
     devices: dict[str, EnrolledDevice]
-    reports: dict[tuple[str, str], StoredReport]
+    reports: dict[tuple[str, str], StoredReport] | ReportBook  # a book when complete
     complete: bool = True
     devices_gone: frozenset[str] = frozenset()
     reports_gone: frozenset[tuple[str, str]] = frozenset()

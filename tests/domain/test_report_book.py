@@ -61,7 +61,7 @@ def test_a_report_book_reads_like_the_flat_dict_of_the_same_changes(ops: list[tu
     book, model = ReportBook(), {}
     for operation in ops:
         apply(book, model, operation)
-    assert book == model and book.copy() == model and dict(book.items()) == model
+    assert book == model and book.copy() == model and dict(book.items()) == model and model == book
     assert len(book) == len(model) and sorted(book) == sorted(model) and sorted(book.values()) == sorted(model.values())
     for key in ((c, d) for c in CONNECTORS for d in DEVICES):
         assert (key in book) == (key in model) and book.get(key) == model.get(key)
@@ -93,3 +93,12 @@ def test_a_book_built_from_items_keeps_them_and_starts_untracked() -> None:
     book = ReportBook([(("c1", "d1"), report("c1", "d1")), (("c2", "d1"), report("c2", "d1"))])
     assert not book.tracked and len(book) == 2 and book.of("c2") == {"d1": report("c2", "d1")}
     assert book != {("c1", "d1"): report("c1", "d1")} and book == ReportBook(book.items())
+
+
+def test_a_copy_of_a_tracked_book_is_untracked_and_keeps_what_it_saw() -> None:
+    book = ReportBook([(("c1", "d1"), report("c1", "d1"))])
+    book.track(TrackedDict)
+    copy = book.copy()
+    book[("c1", "d2")] = report("c1", "d2")
+    book.drop_connector("c1")
+    assert not copy.tracked and copy == {("c1", "d1"): report("c1", "d1")} and len(book) == 0
