@@ -58,7 +58,7 @@ def apply(book: ReportBook, model: dict[tuple[str, str], StoredReport], operatio
 
 @given(operations)
 def test_a_report_book_reads_like_the_flat_dict_of_the_same_changes(ops: list[tuple[Any, ...]]) -> None:
-    book, model = ReportBook(), {}
+    book, model = ReportBook(), dict[tuple[str, str], StoredReport]()
     for operation in ops:
         apply(book, model, operation)
     assert book == model and book.copy() == model and dict(book.items()) == model and model == book
@@ -76,7 +76,7 @@ def test_a_report_book_reads_like_the_flat_dict_of_the_same_changes(ops: list[tu
 def test_a_tracked_book_hands_out_every_key_changed_since_it_was_last_asked(
     before: list[tuple[Any, ...]], after: list[tuple[Any, ...]]
 ) -> None:
-    book, model = ReportBook(), {}
+    book, model = ReportBook(), dict[tuple[str, str], StoredReport]()
     for operation in before:
         apply(book, model, operation)
     book.track(TrackedDict)
