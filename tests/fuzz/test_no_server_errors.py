@@ -36,7 +36,11 @@ CONTROL_KEY = "fuzz-control-key"
 SEED = "20261125"
 FAMILIES = {
     "partner": (r"^/partner/", "partner"),
-    "graph": (r"^/(v1\.0|beta)/", "admin"),
+    # One run per Graph version: v1.0 and beta paths reach the same connectors and policies, and Schemathesis ties a
+    # deletion to its path, so a connector deleted through v1.0 and then asked for through beta read as "Created
+    # resource not found" (a false finding, about one run in four).
+    "graph-v1.0": (r"^/v1\.0/", "admin"),
+    "graph-beta": (r"^/beta/", "admin"),
     "token": (r"(/oauth2/v2\.0/token|^/openapi\.json)$", None),
     "control": (r"^/_sim/", "control"),
 }
