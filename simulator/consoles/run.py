@@ -18,7 +18,9 @@ TickCallback = Callable[[int, int], None]
 async def run_console(console: PartnerConsole, behaviour: Behaviour, *, on_tick: TickCallback | None = None,
                       on_listed: Callable[[int], None] | None = None) -> ConsoleStats:  # fmt: skip
     """Run ``behaviour.total_ticks`` ticks; the clock moves one tick between them. Returns the console's stats.
-    ``on_listed(devices so far)`` follows the device list read first, ``on_tick(done, total)`` the ticks."""
+    ``on_listed(devices so far)`` follows the device list read first, ``on_tick(done, total)`` the ticks: once with
+    0 before the first (its reports are the simulation's, so a run interrupted during it is in that phase), then
+    after each."""
     if console.profile.heartbeats:
         await console.heartbeat()
     else:
@@ -32,6 +34,8 @@ async def run_console(console: PartnerConsole, behaviour: Behaviour, *, on_tick:
     for device, checkin in zip(traffic.roster, traffic.checkin, strict=True):
         if device.platform == "ios":
             ios.setdefault(checkin, []).append(device)
+    if on_tick is not None:
+        on_tick(0, behaviour.total_ticks)
     for tick in range(behaviour.total_ticks):
         if tick:
             await console.clock.advance(behaviour.tick)

@@ -32,6 +32,16 @@ async def test_well_behaved_console_gets_no_rejection_and_causes_no_violation(si
     assert mock["reportsAccepted"] == stats.accepted
 
 
+async def test_the_ticks_are_announced_before_the_first_report_and_after_each_tick(sim: Sim) -> None:
+    ticks: list[tuple[int, int | None, int]] = []
+    async with sim.console() as console:
+        await run_console(console, FEW_HOURS, on_tick=lambda done, total: ticks.append(
+            (done, total, console.stats.reports_sent)))  # fmt: skip
+    total = FEW_HOURS.total_ticks
+    assert [(done, of) for done, of, _ in ticks] == [(n, total) for n in range(total + 1)]
+    assert ticks[0][2] == 0 < ticks[-1][2]  # nothing sent before the first announcement, reports by the last
+
+
 async def test_well_behaved_console_reports_only_registered_devices(sim: Sim) -> None:
     unregistered = {d.azure_ad_device_id for d in sim.fleet if not d.registered}
     assert unregistered

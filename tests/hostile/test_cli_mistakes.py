@@ -150,7 +150,7 @@ def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callabl
     so_far = json.loads(out)
     assert so_far["interrupted"] is True
     assert (so_far["phase"], so_far["devicesEnrolled"], so_far["seed"]) == ("simulate", 40, 7)
-    assert 0 < so_far["phaseDone"] < so_far["phaseTotal"] == 3650 * 24
+    assert 0 <= so_far["phaseDone"] < so_far["phaseTotal"] == 3650 * 24
     assert so_far["batches"] >= 3 and so_far["reportsSent"] > 0
     assert so_far["virtualTime"] > "2026-11-25T01:00:00Z"  # the run's clock moved past its first ticks
 
@@ -159,5 +159,5 @@ def test_ctrl_c_in_simulate_prints_what_finished_then_interrupted(serve: Callabl
 def test_ctrl_c_in_simulate_prints_the_summary_so_far_as_a_table(serve: Callable[..., Any]) -> None:
     returncode, out, err = _simulate_interrupted(serve(), "--no-progress", batches=1)
     assert returncode == 130, err
-    assert "interrupted" in out and "phase reached" in out and "simulate (" in out and "devices enrolled" in out
+    assert "interrupted" in out and "phase reached" in out and "simulate (" in out and "devices enrolled" in out, out
     assert "interrupted during simulate" in err
