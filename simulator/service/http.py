@@ -18,6 +18,7 @@ from aiohttp import web
 
 from simulator.domain.clock import format_datetime
 from simulator.errors import ContractViolation, InvalidRequest, Problem
+from simulator.service.arrived_body import take_arrived
 from simulator.service.body_worker import for_worker, parse_in_worker
 from simulator.service.keys import REQUEST_INFO
 from simulator.service.state import RequestInfo, Violation
@@ -88,7 +89,7 @@ async def read_json(request: web.Request, contract: str | None) -> Any:
     content = request.content
     # A body that came whole with the headers (most do) is taken from the buffer as is: no timer, no copy. Then
     # request.read() gives b"", so info.body keeps it, also when it is refused below (the recorder reads it there).
-    arrived = info.body = content.read_nowait() if content.is_eof() else None
+    arrived = info.body = take_arrived(content)
     size = request.content_length if arrived is None else len(arrived)
     if size is not None and size > limit:  # a body still coming is refused before waiting for it
         raise EntityTooLarge("requestEntityTooLarge", f"request bodies are limited to {limit} bytes")
