@@ -126,24 +126,16 @@ def tenant_id_for(seed: int) -> str:
 
 @asynccontextmanager
 async def _embedded_mock(config: SimulationConfig) -> AsyncIterator[tuple[str, str]]:
-    from aiohttp import web
-
-    from simulator.service import Settings, create_app
+    from simulator.service import Settings
     from simulator.service.config import ServiceConfig
+    from simulator.service.embedded import running_service
     from simulator.service.settings import new_control_key
 
     key = new_control_key()
     settings = Settings(host="127.0.0.1", port=0, seed=config.seed, clock_start=config.start, clock_ticking=False,
                         control_key=key, config=ServiceConfig(()))  # fmt: skip
-    runner = web.AppRunner(create_app(settings), access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        yield f"http://{host}:{port}", key
-    finally:
-        await runner.cleanup()
+    async with running_service(settings) as url:
+        yield url, key
 
 
 async def simulate(config: SimulationConfig, progress: Progress | None = None,
