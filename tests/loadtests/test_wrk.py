@@ -40,7 +40,9 @@ async def test_a_wrk_run_sends_the_python_load_generators_requests_in_the_same_o
                             "platforms": PLATFORMS, "base_ms": BASE_MS})
     factory()  # wrk calls request() once to check the script before it sends anything
     expected = [factory()[0].split(b"\r\n\r\n", 1)[1] for _ in range(len(received))]
-    assert done.requests == len(received) > len(DEVICES)  # every device reported more than once
+    # wrk stops on a timer: the request in flight on its one connection can reach the server uncounted.
+    assert done.requests <= len(received) <= done.requests + 1
+    assert len(received) > len(DEVICES)  # every device reported more than once
     assert [body for body, _ in received] == expected
     assert {auth for _, auth in received} == {"Bearer tok.en"}
 
