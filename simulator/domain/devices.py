@@ -68,9 +68,13 @@ class InstalledApp:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class EnrolledDevice:
-    """A device enrolled in Intune. ``azure_ad_device_id`` is the key partners use (app config MDMDeviceID)."""
+class EnrolledDevice(NamedTuple):
+    """A device enrolled in Intune. ``azure_ad_device_id`` is the key partners use (app config MDMDeviceID).
+
+    A NamedTuple rather than a frozen dataclass, as ThreatReport: the control API enrolls a million of these in
+    batches of 10,000, and a frozen slotted dataclass costs 1.6 us to construct (an ``object.__setattr__`` call per
+    field) where this costs 0.3. It is just as immutable.
+    """
 
     id: str
     azure_ad_device_id: str

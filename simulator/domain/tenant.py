@@ -230,8 +230,35 @@ class Tenant:
             raise Conflict("nameAlreadyExists", f"device {device.azure_ad_device_id} is enrolled already")
         self.devices[device.azure_ad_device_id] = device
         self.devices_by_id[device.id] = device
-        self.classes.add(self.inventory.add(device), device.platform, device.os_version)
+        self.classes.add_all(self.inventory.add_all((device,)), (device,))
         return device
+
+    def enroll_all(self, devices: Sequence[EnrolledDevice]) -> None:
+        """Enroll a batch, all or nothing: 409 at the first device (``/devices/{index}/...``) whose azureADDeviceId or
+        Intune id is enrolled already or repeats an earlier one in the batch, before any device is enrolled.
+
+        ``enroll`` for each, in order, at a fraction of the cost: the control API enrolls a million devices in
+        batches of 10,000, and the dicts, indexes and classes take a batch in C (``DeviceInventory.add_all``).
+        """
+        aad_ids, ids = [d.azure_ad_device_id for d in devices], [d.id for d in devices]
+        if not (len(set(aad_ids)) == len(aad_ids) and len(set(ids)) == len(ids)
+                and self.devices.keys().isdisjoint(aad_ids) and self.devices_by_id.keys().isdisjoint(ids)):  # fmt: skip
+            self._refuse_batch(devices)
+        self.devices.update(zip(aad_ids, devices, strict=True))
+        self.devices_by_id.update(zip(ids, devices, strict=True))
+        self.classes.add_all(self.inventory.add_all(devices), devices)
+
+    def _refuse_batch(self, devices: Sequence[EnrolledDevice]) -> None:
+        """The 409 of a batch the check in C found a repeat in, at its first offender."""
+        seen: dict[str, set[str]] = {"azureADDeviceId": set(), "id": set()}
+        for index, device in enumerate(devices):
+            for field_name, value, enrolled in (("azureADDeviceId", device.azure_ad_device_id, self.devices),
+                                                ("id", device.id, self.devices_by_id)):  # fmt: skip
+                if value in enrolled or value in seen[field_name]:
+                    raise Conflict("nameAlreadyExists", f"a device with this {field_name} is enrolled already or "
+                                   "repeated in this batch; no device of the batch was enrolled",
+                                   target=f"/devices/{index}/{field_name}")  # fmt: skip
+                seen[field_name].add(value)
 
     def remove(self, azure_ad_device_id: str) -> EnrolledDevice:
         """Unenroll a device: its reports go with it; lists and cursors keep their place (see inventory)."""
@@ -245,8 +272,8 @@ class Tenant:
     def reindex(self) -> None:
         """Rebuild the inventory and classes from ``devices`` and ``reports`` (after restoring them wholesale)."""
         self.inventory, self.classes = DeviceInventory(), ComplianceClasses()
-        for device in self.devices.values():
-            self.classes.add(self.inventory.add(device), device.platform, device.os_version)
+        devices = list(self.devices.values())
+        self.classes.add_all(self.inventory.add_all(devices), devices)
         for (cid, device_id), report in self.reports.items():
             self.classes.report(self.inventory.seq_of[device_id], cid, report[4].value)  # [4]: its threat state
 

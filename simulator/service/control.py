@@ -15,7 +15,6 @@ from aiohttp import web
 
 from simulator.domain.clock import format_datetime, parse_datetime, parse_duration
 from simulator.domain.connector import partner_state
-from simulator.domain.devices import EnrolledDevice
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, Conflict, InvalidRequest, NotFound, Unauthorized
 from simulator.service.config import app_spec
@@ -136,27 +135,8 @@ async def enroll_devices(request: web.Request) -> web.StreamResponse:
     tenant = _tenant(state, request)
     now = state.clock.now()
     devices = [device_from_wire(d, now, state.random, f"/devices/{i}") for i, d in enumerate(body["devices"])]
-    _check_unique(tenant, devices)
-    enrolled = [device_to_wire(tenant.enroll(d)) for d in devices]  # checked first, so a batch is all-or-nothing
-    return json_response(request, {"value": enrolled}, status=201)
-
-
-def _check_unique(tenant: Tenant, devices: list[EnrolledDevice]) -> None:
-    """409 at the first device whose azureADDeviceId or Intune id is enrolled already or repeats an earlier one in
-    the batch: checked before any device is enrolled, so a refused batch changes nothing."""
-    aad_ids, ids = [d.azure_ad_device_id for d in devices], [d.id for d in devices]
-    if (len(set(aad_ids)) == len(aad_ids) and len(set(ids)) == len(ids) and tenant.devices.keys().isdisjoint(aad_ids)
-            and tenant.devices_by_id.keys().isdisjoint(ids)):  # fmt: skip
-        return  # the usual batch, checked in C; the loop below finds the first offender of one that is not
-    seen: dict[str, set[str]] = {"azureADDeviceId": set(), "id": set()}
-    for index, device in enumerate(devices):
-        for field_name, value, enrolled in (("azureADDeviceId", device.azure_ad_device_id, tenant.devices),
-                                            ("id", device.id, tenant.devices_by_id)):  # fmt: skip
-            if value in enrolled or value in seen[field_name]:
-                raise Conflict("nameAlreadyExists", f"a device with this {field_name} is enrolled already or repeated "
-                               "in this batch; no device of the batch was enrolled",
-                               target=f"/devices/{index}/{field_name}")  # fmt: skip
-            seen[field_name].add(value)
+    tenant.enroll_all(devices)
+    return json_response(request, {"value": [device_to_wire(d) for d in devices]}, status=201)
 
 
 @routes.get("/_sim/tenants/{tenantId}/devices/{azureADDeviceId}/compliance")

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from simulator.domain import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.clock import format_datetime
 from simulator.domain.enums import ManagedDeviceOwnerType
 from simulator.domain.inventory import INDEXED
+from simulator.errors import Conflict
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 PARTNERS = [CATALOG["lookout"].connector_id, CATALOG["jamf"].connector_id]  # minimums 5.0/12 and 11/15.6
@@ -198,3 +200,56 @@ def test_raising_a_connectors_own_minimum_os_moves_its_devices_to_noncompliant_i
     tenant.update_connector(PARTNERS[0], {"partnerMinimumSupportedAndroidVersion": "13.0"}, T0)
     assert tenant.compliance("aad-0", T0).state.value == "noncompliant"
     assert_classes_match_brute_force(tenant)
+
+
+def inventory_facts(tenant: Tenant) -> tuple[Any, ...]:
+    """Everything enrolment writes: the dicts, positions, indexes (keys in order) and classes."""
+    inventory, classes = tenant.inventory, tenant.classes
+    indexes = {name: list(index.items()) for name, index in inventory.indexes.items()}
+    return (list(tenant.devices.items()), list(tenant.devices_by_id.items()), inventory.slots, inventory.seq_of,
+            indexes, classes.of_seq, classes.sizes, classes.keys)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(devices_st, st.lists(st.integers(1, 10), min_size=1, max_size=25))
+def test_enrolling_in_batches_writes_what_enrolling_one_by_one_writes(fleet, sizes) -> None:
+    one_by_one, batched = Tenant("t", "T"), Tenant("t", "T")
+    devices = [device(index, *spec) for index, spec in enumerate(fleet)]
+    for item in devices:
+        one_by_one.enroll(item)
+    start = 0
+    for size in sizes * len(devices):
+        batched.enroll_all(devices[start:start + size])
+        start += size
+        if start >= len(devices):
+            break
+    assert inventory_facts(batched) == inventory_facts(one_by_one)
+
+
+def test_a_batch_sharing_one_value_and_a_batch_of_mixed_values_both_index_every_device_in_order() -> None:
+    tenant = Tenant("t", "T")
+    same = [device(i, Platform.ios, "17.4", ManagedDeviceOwnerType.company, "ana") for i in range(3)]
+    mixed = [device(i, Platform.android if i % 2 else Platform.ios, "14.0", ManagedDeviceOwnerType.company,
+                    f"user{i % 3}") for i in range(3, 9)]  # fmt: skip
+    tenant.enroll_all(same)
+    tenant.enroll_all(mixed)
+    assert tenant.inventory.bucket("userPrincipalName", "ANA") == [0, 1, 2]
+    assert tenant.inventory.bucket("operatingSystem", "ios") == [0, 1, 2, 4, 6, 8]
+    assert tenant.inventory.bucket("userPrincipalName", "user0") == [3, 6]
+
+
+@pytest.mark.parametrize(("batch", "target"), [
+    ([("new-1", "aad-new-1"), ("new-2", "aad-new-2"), ("new-3", "aad-new-1")], "/devices/2/azureADDeviceId"),
+    ([("new-1", "aad-new-1"), ("new-1", "aad-new-2")], "/devices/1/id"),
+    ([("new-1", "aad-new-1"), ("new-2", "aad-0")], "/devices/1/azureADDeviceId"),
+    ([("d-1", "aad-new-1")], "/devices/0/id"),
+])  # fmt: skip
+def test_a_refused_batch_points_at_its_first_repeat_and_changes_nothing(batch, target) -> None:
+    tenant = Tenant("t", "T")
+    tenant.enroll_all([device(i, Platform.ios, "17.4", ManagedDeviceOwnerType.company, "") for i in range(3)])
+    before = inventory_facts(tenant)
+    devices = [EnrolledDevice(intune, aad, Platform.android, "14.0", T0) for intune, aad in batch]
+    with pytest.raises(Conflict) as refused:
+        tenant.enroll_all(devices)
+    assert refused.value.target == target
+    assert inventory_facts(tenant) == before

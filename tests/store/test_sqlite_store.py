@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -219,7 +218,7 @@ def test_a_restored_store_continues_with_a_diff_not_a_rewrite(tmp_path: Path) ->
     apply_snapshot(restored, document)
     store.mark_written(capture_changes(restored))
     assert store.write(capture_changes(restored)) == 1
-    assert dataclasses.asdict(restored.tenants[TENANT].devices["aad-7"]) == dataclasses.asdict(_device(7))
+    assert restored.tenants[TENANT].devices["aad-7"]._asdict() == _device(7)._asdict()
 
 
 def test_a_checkpoint_of_a_tracked_tenant_carries_only_its_changes() -> None:

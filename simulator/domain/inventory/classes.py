@@ -14,13 +14,15 @@ few hundred in a realistic fleet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from simulator.domain.catalog import Partner
 from simulator.domain.compliance import below_minimum, connector_verdict, effective_minimum, platform_required_rank
 from simulator.domain.connector import Connector
+from simulator.domain.devices import EnrolledDevice
 from simulator.domain.enums import ComplianceState, Platform
 from simulator.domain.enums import ManagedDevicePartnerReportedHealthState as Health
 from simulator.domain.policies import CompliancePolicy
@@ -30,6 +32,7 @@ __all__ = ["ClassCounts", "ClassKey", "ComplianceClasses", "Verdict", "VerdictCa
 # (platform, OS version, ((connector id, newest threat state), ...) sorted), as wire strings: a str hashes in C, an
 # Enum member through a Python __hash__.
 ClassKey = tuple[str, str, tuple[tuple[str, str], ...]]
+_PLATFORM_VALUE, _OS_VERSION = attrgetter("platform._value_"), attrgetter("os_version")
 # The class's state and each enabled connector's (id, rule, blocks).
 Verdict = tuple[ComplianceState, tuple[tuple[str, str, bool], ...]]
 
@@ -65,15 +68,20 @@ class ComplianceClasses:
         """Classes with at least one device."""
         return sum(1 for size in self.sizes if size)
 
-    def add(self, seq: int, platform: Platform, os_version: str) -> None:
-        """A newly enrolled device (seqs arrive in order, one each), with no reports yet."""
-        number = self._fresh.get(start := (platform._value_, os_version))
-        if number is None:
-            number = self._fresh[start] = self._number((*start, ()))
-        if seq != len(self.of_seq):
-            self.of_seq.extend([-1] * (seq - len(self.of_seq)))
-        self.of_seq.append(number)
-        self.sizes[number] += 1
+    def add_all(self, seqs: Sequence[int], devices: Sequence[EnrolledDevice]) -> None:
+        """Newly enrolled devices, with no reports yet (``seqs[i]`` is the seq of ``devices[i]``; seqs arrive in
+        order), counted in C."""
+        starts = list(zip(map(_PLATFORM_VALUE, devices), map(_OS_VERSION, devices), strict=True))
+        fresh = self._fresh
+        for start in dict.fromkeys(starts):  # in order of first appearance: numbers do not depend on hashing
+            if start not in fresh:
+                fresh[start] = self._number((*start, ()))
+        if seqs and seqs[0] != len(self.of_seq):
+            self.of_seq.extend([-1] * (seqs[0] - len(self.of_seq)))
+        numbers = list(map(fresh.__getitem__, starts))
+        self.of_seq.extend(numbers)
+        for number, size in Counter(numbers).items():
+            self.sizes[number] += size
 
     def remove(self, seq: int) -> None:
         number = self.of_seq[seq]
