@@ -24,8 +24,9 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
 
     The control API enrolls a million devices in batches of 10,000, so the usual device (known enum values, no
     optional fields) costs few calls: enum values are read from maps, a value that is not a member goes through
-    ``_enum`` for its error, the record is built with positional arguments, and the optional Graph properties are
-    looked for only when the device has keys beyond the usual ones.
+    ``_enum`` for its error, the record is built as a tuple of all its fields (``tuple.__new__``, without the
+    NamedTuple's own ``__new__`` frame), and the optional Graph properties are looked for only when the device has
+    keys beyond the usual ones.
     """
     get = data.get
     intune_id = str(get("id") or _uuid(rng))  # drawn first: the order of draws is what a seed replays
@@ -34,7 +35,7 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
     os_version = get("osVersion")
     owner_type = _OWNERS.get(value) if isinstance(value := get("ownerType", _COMPANY), str) else None
     state = _STATES.get(value) if isinstance(value := get("deviceRegistrationState", _REGISTERED), str) else None
-    return EnrolledDevice(
+    return _new_record(EnrolledDevice, (
         intune_id,
         _uuid(rng) if aad is None else str(aad),
         _enum(Platform, data, "platform", None, pointer) if platform is None else platform,
@@ -51,9 +52,10 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
         sys.intern(str(get("model", ""))),
         tuple(InstalledApp.from_wire(dict(app)) for app in apps) if (apps := get("installedApps")) else (),
         () if data.keys() <= _USUAL_KEYS else tuple((name, data[name]) for name in EXPLICIT if name in data),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
+_new_record = tuple.__new__
 _PLATFORMS: dict[str, Platform] = dict(Platform._value2member_map_)
 _OWNERS: dict[str, ManagedDeviceOwnerType] = dict(ManagedDeviceOwnerType._value2member_map_)
 _STATES: dict[str, DeviceRegistrationState] = dict(DeviceRegistrationState._value2member_map_)
