@@ -32,9 +32,9 @@ __all__ = ["ClassCounts", "ClassKey", "ComplianceClasses", "Verdict", "VerdictCa
 # (platform, OS version, ((connector id, newest threat state), ...) sorted), as wire strings: a str hashes in C, an
 # Enum member through a Python __hash__.
 ClassKey = tuple[str, str, tuple[tuple[str, str], ...]]
-_PLATFORM_VALUE, _OS_VERSION = attrgetter("platform._value_"), attrgetter("os_version")
 # The class's state and each enabled connector's (id, rule, blocks).
 Verdict = tuple[ComplianceState, tuple[tuple[str, str, bool], ...]]
+_PLATFORM_VALUE, _OS_VERSION = attrgetter("platform._value_"), attrgetter("os_version")  # a batch's class facts, in C
 
 
 @dataclass(frozen=True, slots=True)
