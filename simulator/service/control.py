@@ -18,7 +18,7 @@ from simulator.domain.connector import partner_state
 from simulator.domain.tenant import Tenant
 from simulator.errors import ConfigError, Conflict, InvalidRequest, NotFound, Unauthorized
 from simulator.service.config import app_spec
-from simulator.service.devices import device_from_wire, device_to_wire
+from simulator.service.devices import device_to_wire, devices_from_wire
 from simulator.service.http import json_response, read_json, read_optional_json
 from simulator.service.keys import STATE
 from simulator.service.state import ServiceState
@@ -134,7 +134,7 @@ async def enroll_devices(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     tenant = _tenant(state, request)
     now = state.clock.now()
-    devices = [device_from_wire(d, now, state.random, f"/devices/{i}") for i, d in enumerate(body["devices"])]
+    devices = devices_from_wire(body["devices"], now, state.random)
     tenant.enroll_all(devices)
     return json_response(request, {"value": [device_to_wire(d) for d in devices]}, status=201)
 

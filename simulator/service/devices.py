@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 from simulator.domain.device_identity import EXPLICIT
@@ -14,13 +15,29 @@ from simulator.domain.devices import EnrolledDevice, InstalledApp
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform
 from simulator.errors import InvalidRequest
 
-__all__ = ["device_from_wire", "device_to_wire"]
+__all__ = ["device_from_wire", "device_to_wire", "devices_from_wire", "draw_uuids"]
 
 E = TypeVar("E", bound=StrEnum)
 
 
 def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random, pointer: str = "") -> EnrolledDevice:
-    """Build a device; the Intune device id is drawn from ``rng`` unless given, so a seed replays exactly.
+    """Build a device; the Intune device id (and the azureADDeviceId) is drawn from ``rng`` unless given, so a seed
+    replays exactly."""
+    return _read_device(data, now, partial(_uuid, rng), pointer)
+
+
+def devices_from_wire(items: Sequence[Mapping[str, Any]], now: datetime, rng: random.Random) -> list[EnrolledDevice]:
+    """``device_from_wire`` for each device of a batch (pointers ``/devices/{index}``), with the same ids from the same
+    draws: the ids the batch needs are drawn at once (``draw_uuids``), which costs a quarter of drawing them one by
+    one. A batch refused part-way has used all of its draws, not only those of the devices before the refusal."""
+    needed = sum(1 for d in items if not d.get("id")) + sum(1 for d in items if d.get("azureADDeviceId") is None)
+    draw = iter(draw_uuids(rng, needed)).__next__
+    return [_read_device(d, now, draw, f"/devices/{i}") for i, d in enumerate(items)]
+
+
+def _read_device(data: Mapping[str, Any], now: datetime, draw: Callable[[], str], pointer: str) -> EnrolledDevice:
+    """The device in ``data``; ``draw`` gives the next random id (the Intune id first, then the azureADDeviceId,
+    each only when not given: ``devices_from_wire`` counts them the same way).
 
     The control API enrolls a million devices in batches of 10,000, so the usual device (known enum values, no
     optional fields) costs few calls: enum values are read from maps, a value that is not a member goes through
@@ -29,7 +46,7 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
     keys beyond the usual ones.
     """
     get = data.get
-    intune_id = str(get("id") or _uuid(rng))  # drawn first: the order of draws is what a seed replays
+    intune_id = str(get("id") or draw())  # drawn first: the order of draws is what a seed replays
     aad = get("azureADDeviceId")
     platform = _PLATFORMS.get(value) if isinstance(value := get("platform"), str) else None
     os_version = get("osVersion")
@@ -37,7 +54,7 @@ def device_from_wire(data: Mapping[str, Any], now: datetime, rng: random.Random,
     state = _STATES.get(value) if isinstance(value := get("deviceRegistrationState", _REGISTERED), str) else None
     return _new_record(EnrolledDevice, (
         intune_id,
-        _uuid(rng) if aad is None else str(aad),
+        draw() if aad is None else str(aad),
         _enum(Platform, data, "platform", None, pointer) if platform is None else platform,
         os_version if isinstance(os_version, str) and os_version else _text(data, "osVersion", pointer),
         now,
@@ -74,8 +91,37 @@ def _uuid(rng: random.Random) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
+def draw_uuids(rng: random.Random, count: int) -> list[str]:
+    """``count`` successive ``_uuid(rng)``, the same texts from the same draws, written for the whole batch at once.
+
+    ``getrandbits(128 * count)`` is ``count`` draws of 128 bits, the first in the lowest bits (CPython fills an int
+    with 32-bit outputs from the least significant word up, as each 128-bit draw does), so the big-endian bytes hold
+    the last draw first. Each of the 32 hex digits of every id is then copied to its column of the 37-byte rows
+    (36 characters and a space) by one slice assignment, and ``split`` cuts the rows: ~0.3 us per id against ~1.
+    """
+    if count <= 0:
+        return []
+    clear, fill = _uuid_masks(count)
+    digits = (((rng.getrandbits(128 * count) & clear) | fill).to_bytes(16 * count, "big")).hex().encode("ascii")
+    rows = bytearray(b"-" * (37 * count))
+    for digit, column in enumerate(_UUID_COLUMNS):
+        rows[column::37] = digits[digit::32]
+    rows[36::37] = b" " * count
+    return rows.decode("ascii").split()[::-1]
+
+
+@lru_cache(maxsize=16)  # a client enrolling in batches sends the same size again and again
+def _uuid_masks(count: int) -> tuple[int, int]:
+    """``_UUID_CLEAR`` and ``_UUID_SET`` repeated ``count`` times."""
+    return (int.from_bytes((_UUID_CLEAR & _128_BITS).to_bytes(16, "big") * count, "big"),
+            int.from_bytes(_UUID_SET.to_bytes(16, "big") * count, "big"))  # fmt: skip
+
+
 _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits, as uuid.UUID(version=4) clears them
 _UUID_SET = (0x8000 << 48) | (4 << 76)
+_128_BITS = (1 << 128) - 1
+# Hex digit -> its column in the 8-4-4-4-12 text.
+_UUID_COLUMNS = [digit + sum(digit >= edge for edge in (8, 12, 16, 20)) for digit in range(32)]
 
 
 def device_to_wire(device: EnrolledDevice) -> dict[str, Any]:

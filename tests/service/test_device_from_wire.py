@@ -16,7 +16,7 @@ from simulator.domain.device_identity import EXPLICIT
 from simulator.domain.devices import EnrolledDevice, InstalledApp
 from simulator.domain.enums import DeviceRegistrationState, ManagedDeviceOwnerType, Platform
 from simulator.errors import InvalidRequest
-from simulator.service.devices import _uuid, device_from_wire, device_to_wire
+from simulator.service.devices import _uuid, device_from_wire, device_to_wire, devices_from_wire, draw_uuids
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 
@@ -109,3 +109,22 @@ def test_the_enroll_shape_written_back_has_the_partner_fields_in_their_order(dat
     expected = {"id": device.id, **device.to_partner_wire(), "deviceName": device.device_name, **dict(device.extras),
                 "installedApps": [app.to_wire() for app in device.apps]}  # fmt: skip
     assert list(device_to_wire(device).items()) == list(expected.items())
+
+
+@given(st.integers(0, 300), st.integers(0, 2**32))
+def test_drawing_a_batch_of_ids_at_once_gives_the_ids_drawing_them_one_by_one_gives(count: int, seed: int) -> None:
+    at_once, one_by_one = random.Random(seed), random.Random(seed)
+    assert draw_uuids(at_once, count) == [_uuid(one_by_one) for _ in range(count)]
+    assert at_once.random() == one_by_one.random()  # and leaves the generator where one by one leaves it
+
+
+@given(st.lists(devices, max_size=12))
+def test_a_batch_reads_as_its_devices_read_one_by_one(batch: list[dict[str, Any]]) -> None:
+    def one_by_one(items: list[dict[str, Any]], rng: random.Random) -> list[EnrolledDevice]:
+        return [device_from_wire(d, NOW, rng, f"/devices/{i}") for i, d in enumerate(items)]
+
+    expected = outcome(one_by_one, batch)  # type: ignore[arg-type]
+    if isinstance(expected[0], list):  # a refused batch may have drawn more: only accepted ones must agree
+        assert outcome(lambda items, rng: devices_from_wire(items, NOW, rng), batch) == expected  # type: ignore[arg-type]
+    else:
+        assert outcome(lambda items, rng: devices_from_wire(items, NOW, rng), batch)[0] == expected[0]  # type: ignore[arg-type]
