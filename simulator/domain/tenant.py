@@ -228,9 +228,7 @@ class Tenant:
     def enroll(self, device: EnrolledDevice) -> EnrolledDevice:
         if device.azure_ad_device_id in self.devices or device.id in self.devices_by_id:
             raise Conflict("nameAlreadyExists", f"device {device.azure_ad_device_id} is enrolled already")
-        self.devices[device.azure_ad_device_id] = device
-        self.devices_by_id[device.id] = device
-        self.classes.add_all(self.inventory.add_all((device,)), (device,))
+        self._add((device,), (device.azure_ad_device_id,), (device.id,))
         return device
 
     def enroll_all(self, devices: Sequence[EnrolledDevice]) -> None:
@@ -244,8 +242,15 @@ class Tenant:
         if not (len(set(aad_ids)) == len(aad_ids) and len(set(ids)) == len(ids)
                 and self.devices.keys().isdisjoint(aad_ids) and self.devices_by_id.keys().isdisjoint(ids)):  # fmt: skip
             self._refuse_batch(devices)
+        self._add(devices, aad_ids, ids)
+
+    def _add(self, devices: Sequence[EnrolledDevice], aad_ids: Sequence[str], ids: Sequence[str]) -> None:
+        """Enroll devices already checked to be new and distinct: the id dicts, then positions, indexes, classes."""
         self.devices.update(zip(aad_ids, devices, strict=True))
         self.devices_by_id.update(zip(ids, devices, strict=True))
+        self._index(devices)
+
+    def _index(self, devices: Sequence[EnrolledDevice]) -> None:
         self.classes.add_all(self.inventory.add_all(devices), devices)
 
     def _refuse_batch(self, devices: Sequence[EnrolledDevice]) -> None:
@@ -272,8 +277,7 @@ class Tenant:
     def reindex(self) -> None:
         """Rebuild the inventory and classes from ``devices`` and ``reports`` (after restoring them wholesale)."""
         self.inventory, self.classes = DeviceInventory(), ComplianceClasses()
-        devices = list(self.devices.values())
-        self.classes.add_all(self.inventory.add_all(devices), devices)
+        self._index(list(self.devices.values()))
         for (cid, device_id), report in self.reports.items():
             self.classes.report(self.inventory.seq_of[device_id], cid, report[4].value)  # [4]: its threat state
 

@@ -85,14 +85,13 @@ _USUAL_KEYS = frozenset({"id", "azureADDeviceId", "platform", "osVersion", "owne
 
 
 def _uuid(rng: random.Random) -> str:
-    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` with the same bits, at a third of the cost (enrolling
-    a million devices through the control API draws two per device)."""
-    text = ((rng.getrandbits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()  # 2x f"{bits:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    """``str(uuid.UUID(int=rng.getrandbits(128), version=4))`` with the same bits (one id of ``draw_uuids``)."""
+    return draw_uuids(rng, 1)[0]
 
 
 def draw_uuids(rng: random.Random, count: int) -> list[str]:
-    """``count`` successive ``_uuid(rng)``, the same texts from the same draws, written for the whole batch at once.
+    """``count`` successive 128-bit draws as ``str(uuid.UUID(int=bits, version=4))`` would write each, the same texts
+    and generator state as drawing them one by one, written for the whole batch at once.
 
     ``getrandbits(128 * count)`` is ``count`` draws of 128 bits, the first in the lowest bits (CPython fills an int
     with 32-bit outputs from the least significant word up, as each 128-bit draw does), so the big-endian bytes hold
@@ -113,13 +112,13 @@ def draw_uuids(rng: random.Random, count: int) -> list[str]:
 @lru_cache(maxsize=16)  # a client enrolling in batches sends the same size again and again
 def _uuid_masks(count: int) -> tuple[int, int]:
     """``_UUID_CLEAR`` and ``_UUID_SET`` repeated ``count`` times."""
-    return (int.from_bytes((_UUID_CLEAR & _128_BITS).to_bytes(16, "big") * count, "big"),
+    return (int.from_bytes(_UUID_CLEAR.to_bytes(16, "big") * count, "big"),
             int.from_bytes(_UUID_SET.to_bytes(16, "big") * count, "big"))  # fmt: skip
 
 
-_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits, as uuid.UUID(version=4) clears them
+# The variant and version bits, cleared and set as uuid.UUID(version=4) does.
+_UUID_CLEAR = ((1 << 128) - 1) & ~((0xC000 << 48) | (0xF000 << 64))
 _UUID_SET = (0x8000 << 48) | (4 << 76)
-_128_BITS = (1 << 128) - 1
 # Hex digit -> its column in the 8-4-4-4-12 text.
 _UUID_COLUMNS = [digit + sum(digit >= edge for edge in (8, 12, 16, 20)) for digit in range(32)]
 
