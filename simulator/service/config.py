@@ -153,13 +153,31 @@ def _tenant(node: _Located, path: Path) -> TenantSpec:
     except ValueError:
         raise ConfigError(f"tenant id must be a GUID: {tenant_id!r}", path=path, line=_line(node, "id")) from None
     apps = _sequence(node.get("apps", []), path, _line(node, "apps"), "apps")
-    devices = _sequence(node.get("devices", []), path, _line(node, "devices"), "devices")
+    devices = [_mapping(d, path, _line(node, "devices"), "a device") for d in
+               _sequence(node.get("devices", []), path, _line(node, "devices"), "devices")]  # fmt: skip
+    specs = tuple(_device(d, path) for d in devices)
+    _check_unique_devices(devices, path)
     return TenantSpec(
         id=tenant_id,
         display_name=str(node.get("displayName", tenant_id)),
         apps=tuple(_app(_mapping(a, path, _line(node, "apps"), "an app"), path) for a in apps),
-        devices=tuple(_device(_mapping(d, path, _line(node, "devices"), "a device"), path) for d in devices),
+        devices=specs,
     )
+
+
+def _check_unique_devices(devices: list[_Located], path: Path) -> None:
+    """Each given ``azureADDeviceId`` and ``id`` once per tenant (ids left out are drawn unique): found here, a
+    repeat names its line, where enrolment would refuse it later without saying where it is in the file."""
+    for key in ("azureADDeviceId", "id"):
+        first_line: dict[str, int] = {}
+        for node in devices:
+            if node.get(key) is None:  # left out: drawn
+                continue
+            value = str(node[key])
+            if value in first_line:
+                raise ConfigError(f"device {key} {value!r} repeats the device at line {first_line[value]}",
+                                  path=path, line=_line(node, key))
+            first_line[value] = _line(node, key)
 
 
 def _app(node: _Located, path: Path) -> AppSpec:

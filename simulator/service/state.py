@@ -23,7 +23,7 @@ from simulator.entra.credentials import AppCertificate, load_certificate
 from simulator.entra.keys import KeySet
 from simulator.query.cursor import CursorCodec
 from simulator.service.config import AppSpec, TenantSpec
-from simulator.service.devices import device_from_wire
+from simulator.service.devices import devices_from_wire
 from simulator.service.faults import FaultBook
 from simulator.service.settings import Settings
 from simulator.service.token import TokenCache
@@ -255,9 +255,7 @@ class ServiceState:
         for app in spec.apps:
             registration = self._configured_registrations.setdefault((spec.id, app.client_id), _new_registration())
             self.register_app(spec.id, app, registration=registration)
-        now = self.clock.now()
-        for index, device in enumerate(spec.devices):
-            tenant.enroll(device_from_wire(device, now, self.random, f"/devices/{index}"))
+        tenant.enroll_all(devices_from_wire(spec.devices, self.clock.now(), self.random))
 
     def add_tenant(self, tenant_id: str, display_name: str) -> Tenant:
         tenant = Tenant(tenant_id, display_name)
